@@ -1,0 +1,119 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from kakehashi.accounts.choices import Country, LanguagePreference, PlatformRole
+from kakehashi.accounts.models import User
+
+PROFILE_FIELDS = ("display_name", "preferred_language", "country", "time_zone")
+
+
+def _username_taken(username: str, *, exclude: int | None = None) -> bool:
+    query = User.objects.filter(username__iexact=username)
+    if exclude is not None:
+        query = query.exclude(pk=exclude)
+    return query.exists()
+
+
+def _email_taken(email: str) -> bool:
+    return bool(email) and User.objects.filter(email__iexact=email).exists()
+
+
+def _save_new(user: User, password: str) -> User:
+    """Validate everything, then store; a race on the unique name is reported like any other conflict."""
+    errors: dict[str, list[str]] = {}
+    if not user.email:
+        errors["email"] = [_("An e-mail address is required, so that you can reset your password.")]
+    if _username_taken(user.username):
+        errors["username"] = [_("This user name is already taken.")]
+    if _email_taken(user.email):
+        errors["email"] = [_("An account with this e-mail address already exists.")]
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        errors["password"] = list(error.messages)
+    try:
+        user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(m for m in messages if m not in errors.get(field, []))
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise ValidationError({"username": [_("This user name is already taken.")]}, code="unique") from None
+    return user
+
+
+@transaction.atomic
+def user_register(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    display_name: str = "",
+    preferred_language: str = LanguagePreference.UNSET,
+    country: str = Country.OTHER,
+    time_zone: str = "",
+) -> User:
+    user = User(
+        username=User.normalize_username(username.strip()),
+        email=User.objects.normalize_email(email.strip()),
+        display_name=display_name.strip(),
+        preferred_language=preferred_language,
+        country=country,
+        time_zone=time_zone.strip(),
+        role=PlatformRole.PARTICIPANT,
+    )
+    return _save_new(user, password)
+
+
+@transaction.atomic
+def admin_create(*, username: str, email: str, password: str) -> User:
+    user = User(
+        username=User.normalize_username(username.strip()),
+        email=User.objects.normalize_email(email.strip()),
+        role=PlatformRole.ADMIN,
+        is_staff=True,
+        is_superuser=True,
+    )
+    return _save_new(user, password)
+
+
+@transaction.atomic
+def user_update_profile(
+    *,
+    user: User,
+    display_name: str | None = None,
+    preferred_language: str | None = None,
+    country: str | None = None,
+    time_zone: str | None = None,
+) -> User:
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    changes = {
+        "display_name": display_name.strip() if display_name is not None else None,
+        "preferred_language": preferred_language,
+        "country": country,
+        "time_zone": time_zone.strip() if time_zone is not None else None,
+    }
+    changed = [name for name, value in changes.items() if value is not None]
+    for name in changed:
+        setattr(locked, name, changes[name])
+    locked.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+    locked.save(update_fields=changed)
+    for name in changed:
+        setattr(user, name, getattr(locked, name))
+    return locked
+
+
+@transaction.atomic
+def user_set_role(*, user: User, role: str) -> User:
+    if role not in PlatformRole.values:
+        raise ValidationError({"role": [_("This is not a platform role.")]}, code="invalid_choice")
+    user.role = role
+    user.save(update_fields=["role"])
+    return user

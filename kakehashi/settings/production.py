@@ -1,0 +1,24 @@
+"""Production: everything from base, hardened. Refuses to start without a secret key."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from kakehashi.settings.base import *  # noqa: F403
+from kakehashi.settings.base import SECRET_KEY
+from kakehashi.settings.env import env_bool, env_int
+
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "KAKEHASHI_SECRET_KEY must be set to a random value of at least 50 characters in production."
+    )
+
+DEBUG = False
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+SECURE_SSL_REDIRECT = env_bool("KAKEHASHI_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env_int("KAKEHASHI_HSTS_SECONDS", default=31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env_bool("KAKEHASHI_HSTS_PRELOAD", default=True)
+# Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
