@@ -11,6 +11,13 @@ from kakehashi.accounts.models import User
 from kakehashi.accounts.tests.factories import UserFactory
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"kakehashi database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''}".rstrip()
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache() -> None:
     cache.clear()

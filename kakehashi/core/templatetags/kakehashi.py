@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy
 
-from kakehashi.core.languages import BOTH, INTERFACE_LANGUAGES, Display
+from kakehashi.core.languages import BOTH, Display
 from kakehashi.core.markdown import render_markdown
 from kakehashi.core.timezones import in_zones
 
@@ -81,9 +81,7 @@ def _field_html(obj: Any, field: str, language: str, markdown: bool) -> tuple[st
 def translated(context: template.Context, obj: Any, field: str, markdown: bool = False) -> SafeString:
     """A field of a translatable object in the reader's language, or both side by side."""
     display = _display(context)
-    languages = INTERFACE_LANGUAGES if display.mode == BOTH else (display.language,)
-    if display.mode == BOTH:
-        languages = (display.language, display.other_language)
+    languages = (display.language, display.other_language) if display.mode == BOTH else (display.language,)
     parts = []
     for language in languages:
         shown, body = _field_html(obj, field, language, markdown)
@@ -91,8 +89,9 @@ def translated(context: template.Context, obj: Any, field: str, markdown: bool =
     if len(parts) == 1:
         shown, body = parts[0]
         return format_html('<span lang="{}">{}</span>', shown, body)
-    cells = format_html_join("", '<div class="side" lang="{}">{}</div>', parts)
-    return format_html('<div class="side-by-side">{}</div>', cells)
+    element = "div" if markdown else "span"  # spans keep headings and table cells valid HTML
+    cells = format_html_join("", "<" + element + ' class="side" lang="{}">{}</' + element + ">", parts)
+    return format_html('<{} class="side-by-side">{}</{}>', element, cells, element)
 
 
 @register.inclusion_tag("core/event_time.html", takes_context=True)

@@ -89,3 +89,11 @@ def test_set_role_rejects_unknown() -> None:
     services.user_set_role(user=user, role="judge")
     user.refresh_from_db()
     assert user.role == "judge"
+
+
+def test_production_hashing_is_argon2(settings: object) -> None:
+    from kakehashi.settings import base
+
+    settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS  # type: ignore[attr-defined]
+    user = register()
+    assert user.password.startswith("argon2$argon2id$")
