@@ -1,0 +1,155 @@
+"""The only place that decides who may see or do what in events.
+
+Objects a caller may not see are reported as not found, so that their existence does not leak.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kakehashi.accounts.access import require_user
+from kakehashi.accounts.models import User
+from kakehashi.core.errors import NotFound, PermissionDenied
+from kakehashi.ctf import phases
+from kakehashi.ctf.choices import ChallengeState, EventRole, ParticipantStatus, ScoreboardVisibility
+from kakehashi.ctf.models import Attachment, Challenge, Event, EventStaff, Hint, Participant
+
+AnyUser = User | AnonymousUser
+
+
+def schedule_of(event: Event) -> phases.Schedule:
+    return phases.Schedule(
+        starts_at=event.starts_at, ends_at=event.ends_at, freeze_at=event.freeze_at, paused=event.paused
+    )
+
+
+def staff_role(user: AnyUser, event: Event) -> str | None:
+    """``organiser`` or ``judge`` for this event (administrators organise every event)."""
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_platform_admin:
+        return EventRole.ORGANISER
+    return EventStaff.objects.filter(event=event, user=user).values_list("role", flat=True).first()
+
+
+def access_event(user: AnyUser, slug: str) -> Event:
+    """Events are public: their names and times are shown to everyone."""
+    event = Event.objects.prefetch_related("translations").filter(slug=slug).first()
+    if event is None:
+        raise NotFound()
+    return event
+
+
+def access_event_by_id(user: AnyUser, event_id: int) -> Event:
+    event = Event.objects.prefetch_related("translations").filter(pk=event_id).first()
+    if event is None:
+        raise NotFound()
+    return event
+
+
+def require_event_creator(user: AnyUser) -> User:
+    """Organisers and administrators may create events."""
+    account = require_user(user)
+    if not account.is_organiser:
+        raise PermissionDenied()
+    return account
+
+
+def access_event_manage(user: AnyUser, event: Event) -> User:
+    account = require_user(user)
+    if staff_role(account, event) != EventRole.ORGANISER:
+        raise PermissionDenied()
+    return account
+
+
+def access_event_judge(user: AnyUser, event: Event) -> User:
+    """Judges see the live scoreboard and the submission log; organisers too."""
+    account = require_user(user)
+    if staff_role(account, event) not in {EventRole.ORGANISER, EventRole.JUDGE}:
+        raise PermissionDenied()
+    return account
+
+
+@dataclass(frozen=True)
+class Player:
+    user: User
+    participant: Participant
+
+
+def access_participation(user: AnyUser, event: Event, *, need_team: bool = True) -> Player:
+    """An approved participant of the event (with a team, unless told otherwise)."""
+    account = require_user(user)
+    participant = Participant.objects.select_related("team").filter(event=event, user=account).first()
+    if participant is None:
+        raise PermissionDenied(_("Register for this event first."), code="not_registered")
+    if participant.status == ParticipantStatus.PENDING:
+        raise PermissionDenied(_("Your registration is waiting for an organiser's approval."), code="not_approved")
+    if participant.status == ParticipantStatus.BANNED:
+        raise PermissionDenied(_("You have been removed from this event."), code="banned")
+    if need_team and participant.team_id is None:
+        raise PermissionDenied(_("Create or join a team first."), code="no_team")
+    if need_team and participant.team is not None and participant.team.banned:
+        raise PermissionDenied(_("Your team has been removed from this event."), code="banned")
+    return Player(user=account, participant=participant)
+
+
+def can_see_challenges(event: Event) -> bool:
+    """Challenges are shown once the event has started, and stay readable after it ends."""
+    return timezone.now() >= event.starts_at
+
+
+def access_challenge_play(user: AnyUser, challenge_id: int) -> tuple[Challenge, Player]:
+    """A challenge a participant may read and attempt: visible or locked, released, event started."""
+    challenge = (
+        Challenge.objects.select_related("event").prefetch_related("translations").filter(pk=challenge_id).first()
+    )
+    if challenge is None:
+        raise NotFound()
+    event = challenge.event
+    if staff_role(user, event) is None:
+        if challenge.state == ChallengeState.HIDDEN or not phases.is_released(challenge.release_at, timezone.now()):
+            raise NotFound()
+        if not can_see_challenges(event):
+            raise NotFound()
+    player = access_participation(user, event)
+    return challenge, player
+
+
+def access_challenge_manage(user: AnyUser, challenge_id: int) -> Challenge:
+    challenge = Challenge.objects.select_related("event").filter(pk=challenge_id).first()
+    if challenge is None:
+        raise NotFound()
+    if staff_role(user, challenge.event) != EventRole.ORGANISER:
+        raise NotFound()
+    return challenge
+
+
+def access_hint_play(user: AnyUser, hint_id: int) -> tuple[Hint, Player]:
+    hint = Hint.objects.select_related("challenge").filter(pk=hint_id).first()
+    if hint is None:
+        raise NotFound()
+    _challenge, player = access_challenge_play(user, hint.challenge_id)
+    return hint, player
+
+
+def access_attachment(user: AnyUser, attachment_id: int) -> Attachment:
+    """Participants of the event may download the files of challenges they can see; staff always."""
+    attachment = Attachment.objects.select_related("challenge__event").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound()
+    if staff_role(user, attachment.challenge.event) is not None:
+        return attachment
+    access_challenge_play(user, attachment.challenge_id)
+    return attachment
+
+
+def access_scoreboard(user: AnyUser, event: Event) -> str:
+    """Returns ``live`` for staff (the unfrozen view), ``public`` for everyone else allowed to look."""
+    if staff_role(user, event) is not None:
+        return "live"
+    if event.scoreboard_visibility == ScoreboardVisibility.PUBLIC:
+        return "public"
+    access_participation(user, event, need_team=False)
+    return "public"

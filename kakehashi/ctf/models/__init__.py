@@ -1,0 +1,36 @@
+from kakehashi.ctf.models.announcements import Announcement, AnnouncementTranslation
+from kakehashi.ctf.models.challenges import (
+    Attachment,
+    Challenge,
+    ChallengeTag,
+    ChallengeTranslation,
+    Flag,
+    Hint,
+    HintTranslation,
+)
+from kakehashi.ctf.models.events import Bracket, BracketTranslation, Event, EventStaff, EventTranslation
+from kakehashi.ctf.models.play import Award, HintUnlock, Solve, Submission
+from kakehashi.ctf.models.teams import Participant, Team
+
+__all__ = [
+    "Announcement",
+    "AnnouncementTranslation",
+    "Attachment",
+    "Award",
+    "Bracket",
+    "BracketTranslation",
+    "Challenge",
+    "ChallengeTag",
+    "ChallengeTranslation",
+    "Event",
+    "EventStaff",
+    "EventTranslation",
+    "Flag",
+    "Hint",
+    "HintTranslation",
+    "HintUnlock",
+    "Participant",
+    "Solve",
+    "Submission",
+    "Team",
+]
