@@ -6,6 +6,7 @@ from kakehashi.accounts.api import organisations as organisations_router
 from kakehashi.accounts.api import router as accounts_router
 from kakehashi.accounts.authentication import api_auth
 from kakehashi.core.api import StrictJSONParser, install_error_handlers
+from kakehashi.ctf.api import router as ctf_router
 
 api = NinjaAPI(
     title="Kakehashi API",
@@ -23,3 +24,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/accounts", accounts_router)
 api.add_router("/organisations", organisations_router)
+api.add_router("", ctf_router)

@@ -6,6 +6,7 @@ from kakehashi.api import api
 urlpatterns = [
     path("api/", api.urls),
     path("accounts/", include("kakehashi.accounts.urls")),
+    path("", include("kakehashi.ctf.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("kakehashi.site.urls")),
 ]

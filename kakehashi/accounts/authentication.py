@@ -52,3 +52,13 @@ class SessionAuth(APIKeyCookie):
 
 def api_auth() -> list[AuthBase]:
     return [TokenAuth(), SessionAuth()]
+
+
+def anonymous(request: HttpRequest) -> Any:
+    """Lets a request through without credentials; a token that is sent is still checked first."""
+    return request.user if request.user.is_authenticated else True
+
+
+def optional_auth() -> list[Any]:
+    """For public reads that show more to a signed-in caller (staff views, private scoreboards)."""
+    return [TokenAuth(), SessionAuth(), anonymous]

@@ -13,8 +13,8 @@ from kakehashi.accounts.access import require_user
 from kakehashi.accounts.models import User
 from kakehashi.core.errors import NotFound, PermissionDenied
 from kakehashi.ctf import phases
-from kakehashi.ctf.choices import ChallengeState, EventRole, ParticipantStatus, ScoreboardVisibility
-from kakehashi.ctf.models import Attachment, Challenge, Event, EventStaff, Hint, Participant
+from kakehashi.ctf.choices import ChallengeState, CountryBracket, EventRole, ParticipantStatus, ScoreboardVisibility
+from kakehashi.ctf.models import Attachment, Bracket, Challenge, Event, EventStaff, Hint, Participant, Team
 
 AnyUser = User | AnonymousUser
 
@@ -136,6 +136,7 @@ def access_hint_play(user: AnyUser, hint_id: int) -> tuple[Hint, Player]:
 
 def access_attachment(user: AnyUser, attachment_id: int) -> Attachment:
     """Participants of the event may download the files of challenges they can see; staff always."""
+    require_user(user)
     attachment = Attachment.objects.select_related("challenge__event").filter(pk=attachment_id).first()
     if attachment is None:
         raise NotFound()
@@ -153,3 +154,58 @@ def access_scoreboard(user: AnyUser, event: Event) -> str:
         return "public"
     access_participation(user, event, need_team=False)
     return "public"
+
+
+def access_registration(user: AnyUser, event: Event) -> Participant:
+    """The caller's own registration for the event, whatever its status."""
+    account = require_user(user)
+    participant = Participant.objects.select_related("team").filter(event=event, user=account).first()
+    if participant is None:
+        raise NotFound(_("You are not registered for this event."), code="not_registered")
+    return participant
+
+
+def is_member(user: AnyUser, team: Team) -> bool:
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    return Participant.objects.filter(team=team, user=user).exists()
+
+
+def access_team(user: AnyUser, event: Event, team_id: int) -> Team:
+    """Teams on the scoreboard are public; hidden or banned ones only to their members and staff."""
+    team = Team.objects.filter(event=event, pk=team_id).first()
+    if team is None:
+        raise NotFound()
+    if not team.ranked and staff_role(user, event) is None and not is_member(user, team):
+        raise NotFound()
+    return team
+
+
+@dataclass(frozen=True)
+class BoardViewer:
+    team: Team | None
+    staff: bool
+
+
+def access_board(user: AnyUser, event: Event) -> BoardViewer:
+    """Staff see every challenge at any time; participants once the event has started."""
+    if staff_role(user, event) is not None:
+        account = require_user(user)
+        participant = Participant.objects.select_related("team").filter(event=event, user=account).first()
+        return BoardViewer(team=participant.team if participant else None, staff=True)
+    player = access_participation(user, event)
+    if not can_see_challenges(event):
+        raise PermissionDenied(_("The event has not started yet."), code="not_started")
+    return BoardViewer(team=player.participant.team, staff=False)
+
+
+def bracket_filter(event: Event, value: str | None) -> tuple[str | None, int | None]:
+    """``uk``, ``jp``, ``mixed`` or ``other`` for a country bracket; a custom bracket's short name."""
+    if not value:
+        return None, None
+    if value in CountryBracket.values:
+        return value, None
+    bracket_id = Bracket.objects.filter(event=event, slug=value).values_list("pk", flat=True).first()
+    if bracket_id is None:
+        raise NotFound()
+    return None, bracket_id

@@ -10,6 +10,7 @@ from django.db import transaction
 from kakehashi.accounts import services as accounts
 from kakehashi.accounts.choices import Country, OrganisationKind, PlatformRole
 from kakehashi.accounts.models import Organisation, User
+from kakehashi.site.demo_event import load_demo_event
 
 DEMO_PASSWORD = "bridge-demo-2026"  # noqa: S105  (published demo credential, printed on start)
 
@@ -84,4 +85,9 @@ def load_demo() -> list[DemoLogin]:
             accounts.user_set_role(user=user, role=role)
             accounts.membership_set(organisation=organisations[slug], user=user, role=membership_role)
         logins.append(DemoLogin(username=username, role=str(role.label), language=language))
+    load_demo_event(
+        organiser=User.objects.get(username="organiser"),
+        judge=User.objects.get(username="judge"),
+        password=DEMO_PASSWORD,
+    )
     return logins

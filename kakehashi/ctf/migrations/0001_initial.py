@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
                 ('wrong_attempts_per_minute', models.PositiveSmallIntegerField(default=10, verbose_name='wrong attempts allowed per minute')),
                 ('blood_bonuses', models.JSONField(blank=True, default=list, validators=[kakehashi.ctf.models.events.validate_blood_bonuses], verbose_name='first, second and third blood bonuses')),
                 ('flag_secret', models.CharField(default=kakehashi.ctf.models.events.new_flag_secret, max_length=64, verbose_name='secret for generated flags')),
-                ('generated_flag_format', models.CharField(default='flag{}', max_length=64, verbose_name='format of generated flags')),
+                ('generated_flag_format', models.CharField(default='flag{%s}', max_length=64, verbose_name='format of generated flags')),
                 ('is_default', models.BooleanField(default=False, verbose_name='default event')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
             ],

@@ -67,7 +67,7 @@ class Event(Translatable):
         _("first, second and third blood bonuses"), default=list, blank=True, validators=[validate_blood_bonuses]
     )
     flag_secret = models.CharField(_("secret for generated flags"), max_length=64, default=new_flag_secret)
-    generated_flag_format = models.CharField(_("format of generated flags"), max_length=64, default="flag{}")
+    generated_flag_format = models.CharField(_("format of generated flags"), max_length=64, default="flag{%s}")
     is_default = models.BooleanField(_("default event"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

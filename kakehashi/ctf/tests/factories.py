@@ -24,6 +24,7 @@ class EventFactory(DjangoModelFactory[Event]):
 
     class Meta:
         model = Event
+        skip_postgeneration_save = True
 
     slug = Sequence(lambda n: f"event-{n}")
     starts_at = LazyFunction(lambda: timezone.now() - timedelta(hours=1))
@@ -66,6 +67,7 @@ class ChallengeFactory(DjangoModelFactory[Challenge]):
 
     class Meta:
         model = Challenge
+        skip_postgeneration_save = True
 
     event = SubFactory(EventFactory)
     category = "web"
@@ -109,6 +111,7 @@ class FlagFactory(DjangoModelFactory[Flag]):
 class HintFactory(DjangoModelFactory[Hint]):
     class Meta:
         model = Hint
+        skip_postgeneration_save = True
 
     challenge = SubFactory(ChallengeFactory)
     cost = 10

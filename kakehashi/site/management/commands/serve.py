@@ -29,8 +29,9 @@ class Command(BaseCommand):
         if not 0 < port < 65536:
             raise CommandError("--port must be between 1 and 65535")
         workers = options["workers"] or default_workers()
-        if workers > 1 and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and not settings.REDIS_URL:
-            # Several processes would each keep their own cache and live-event fan-out.
+        if workers > 1 and not settings.REDIS_URL:
+            # Without Redis each process would keep its own standings cache and live fan-out.
+            self.stderr.write("KAKEHASHI_REDIS_URL is not set: serving with one worker process.")
             workers = 1
         self.stdout.write(f"Kakehashi listening on http://{options['host']}:{port}/ ({workers} worker(s))")
         uvicorn.run(

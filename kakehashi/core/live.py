@@ -1,0 +1,146 @@
+"""Live fan-out of small JSON messages to Server-Sent-Events subscribers.
+
+Publishers are ordinary (synchronous) code, usually a service's ``on_commit`` hook; subscribers
+are async generators serving one SSE connection each. With ``KAKEHASHI_REDIS_URL`` set, messages
+travel through Redis pub/sub and reach subscribers in every process on every node; without it,
+they reach the subscribers of this process (one process is then the supported deployment).
+"""
+
+import asyncio
+import json
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+QUEUE_LIMIT = 256  # a subscriber that falls this far behind misses messages rather than growing memory
+CHANNEL_PREFIX = "kakehashi:live:"
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: str
+    data: dict[str, Any]
+
+    def encode(self) -> str:
+        return json.dumps({"kind": self.kind, "data": self.data}, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, raw: str | bytes) -> "Message":
+        payload = json.loads(raw)
+        return cls(kind=str(payload["kind"]), data=dict(payload["data"]))
+
+
+class _LocalHub:
+    """Subscribers of this process, each an asyncio queue living on its own event loop."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subscribers: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[Message]]]] = defaultdict(set)
+
+    def add(self, channel: str, loop: asyncio.AbstractEventLoop, queue: "asyncio.Queue[Message]") -> None:
+        with self._lock:
+            self._subscribers[channel].add((loop, queue))
+
+    def remove(self, channel: str, loop: asyncio.AbstractEventLoop, queue: "asyncio.Queue[Message]") -> None:
+        with self._lock:
+            self._subscribers[channel].discard((loop, queue))
+            if not self._subscribers[channel]:
+                del self._subscribers[channel]
+
+    def deliver(self, channel: str, message: Message) -> int:
+        with self._lock:
+            targets = list(self._subscribers.get(channel, ()))
+        for loop, queue in targets:
+            try:
+                loop.call_soon_threadsafe(_offer, queue, message)
+            except RuntimeError:  # the loop has closed: the connection is gone
+                self.remove(channel, loop, queue)
+        return len(targets)
+
+    def count(self, channel: str) -> int:
+        with self._lock:
+            return len(self._subscribers.get(channel, ()))
+
+
+def _offer(queue: "asyncio.Queue[Message]", message: Message) -> None:
+    if queue.qsize() < QUEUE_LIMIT:
+        queue.put_nowait(message)
+
+
+hub = _LocalHub()
+_redis_client: Any = None
+_listener: threading.Thread | None = None
+_listener_lock = threading.Lock()
+
+
+def _redis() -> Any:
+    global _redis_client  # noqa: PLW0603  (one client per process, created on first use)
+    if _redis_client is None:
+        import redis
+
+        _redis_client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    return _redis_client
+
+
+def _listen_forever(url: str) -> None:
+    """One Redis subscription per process, handing every message to this process's subscribers."""
+    import time
+
+    import redis
+
+    while True:
+        try:
+            client: Any = redis.Redis.from_url(url, socket_connect_timeout=2, health_check_interval=15)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            pubsub.psubscribe(CHANNEL_PREFIX + "*")
+            for raw in pubsub.listen():
+                if raw.get("type") != "pmessage":
+                    continue
+                channel = raw["channel"].decode()[len(CHANNEL_PREFIX) :]
+                hub.deliver(channel, Message.decode(raw["data"]))
+        except Exception:  # Redis restarting or unreachable: try again shortly
+            logger.warning("live: Redis subscription lost; retrying", exc_info=True)
+            time.sleep(1)
+
+
+def _ensure_listener() -> None:
+    global _listener  # noqa: PLW0603  (one listener thread per process)
+    with _listener_lock:
+        if _listener is None or not _listener.is_alive():
+            _listener = threading.Thread(
+                target=_listen_forever, args=(settings.REDIS_URL,), name="kakehashi-live", daemon=True
+            )
+            _listener.start()
+
+
+def publish(channel: str, kind: str, data: dict[str, Any]) -> None:
+    """Send a message to every subscriber of ``channel``. Never raises: live updates are a courtesy."""
+    message = Message(kind=kind, data=data)
+    if settings.REDIS_URL:
+        try:
+            _redis().publish(CHANNEL_PREFIX + channel, message.encode())
+            return
+        except Exception:  # Redis away: at least this process's subscribers hear it
+            logger.warning("live: Redis publish failed; delivering locally only", exc_info=True)
+    hub.deliver(channel, message)
+
+
+async def subscribe(channel: str) -> AsyncGenerator[Message, None]:
+    """Messages on ``channel`` as they arrive, until the caller stops iterating."""
+    if settings.REDIS_URL:
+        _ensure_listener()
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[Message] = asyncio.Queue()
+    hub.add(channel, loop, queue)
+    try:
+        while True:
+            yield await queue.get()
+    finally:
+        hub.remove(channel, loop, queue)

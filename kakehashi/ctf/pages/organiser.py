@@ -1,0 +1,5 @@
+"""Organiser and judge pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Participant pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
