@@ -264,3 +264,17 @@ def test_simultaneous_unlocks_charge_once() -> None:
     assert sorted(results) == [False] * 7 + [True]  # type: ignore[type-var]
     assert HintUnlock.objects.filter(hint=hint).count() == 1
     assert snapshot(player.event, "live").entries[0].score == 60
+
+
+def test_a_wrong_flag_never_touches_the_standings(
+    player: Participant, challenge: Challenge, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    before = snapshot(player.event, "public")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert attempt(player, challenge, "flag{wrong}") == "incorrect"
+    assert callbacks == []
+    assert snapshot(player.event, "public").version == before.version
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert attempt(player, challenge, FLAG) == "correct"
+    assert len(callbacks) == 1
+    assert snapshot(player.event, "public").version > before.version
