@@ -7,6 +7,7 @@ from kakehashi.accounts.api import router as accounts_router
 from kakehashi.accounts.authentication import api_auth
 from kakehashi.core.api import StrictJSONParser, install_error_handlers
 from kakehashi.ctf.api import router as ctf_router
+from kakehashi.ctf.api_manage import router as manage_router
 
 api = NinjaAPI(
     title="Kakehashi API",
@@ -25,3 +26,4 @@ install_error_handlers(api)
 api.add_router("/accounts", accounts_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("", ctf_router)
+api.add_router("", manage_router)
