@@ -1,12 +1,19 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from kakehashi.api import api
+from kakehashi.core import views as core_views
 
 urlpatterns = [
     path("api/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", core_views.api_not_found),
     path("accounts/", include("kakehashi.accounts.urls")),
     path("", include("kakehashi.ctf.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("kakehashi.site.urls")),
 ]
+
+handler400 = "kakehashi.core.views.bad_request"
+handler403 = "kakehashi.core.views.permission_denied"
+handler404 = "kakehashi.core.views.page_not_found"
+handler500 = "kakehashi.core.views.server_error"

@@ -183,6 +183,7 @@ SESSION_COOKIE_NAME = "kakehashi_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_NAME = "kakehashi_csrftoken"
+CSRF_FAILURE_VIEW = "kakehashi.core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
