@@ -208,6 +208,28 @@ def score_series(
     score and last-score time. Events at the same instant form one point. Values are those as of the
     cut-off for every point (retroactive, as on the board), not the values at each point's time.
     """
+    return standings_with_series(
+        solves=solves,
+        awards=awards,
+        challenges=challenges,
+        excluded=excluded,
+        cut_off=cut_off,
+        blood_bonuses=blood_bonuses,
+        top=top,
+    )[1]
+
+
+def standings_with_series(
+    *,
+    solves: Iterable[SolveRecord],
+    awards: Iterable[AwardRecord],
+    challenges: Mapping[int, ValueRule],
+    excluded: Set[int] = frozenset(),
+    cut_off: datetime | None = None,
+    blood_bonuses: Sequence[int] = (),
+    top: int = 10,
+) -> tuple[list[StandingsRow], list[ScoreSeries]]:
+    """:func:`standings` and :func:`score_series` from one pass over the events."""
     ledger = _ledger(
         solves=solves,
         awards=awards,
@@ -228,7 +250,7 @@ def score_series(
             else:
                 points.append((time, running))
         series.append(ScoreSeries(account_id=row.account_id, points=tuple(points)))
-    return series
+    return rows, series
 
 
 def _rank(ledger: Mapping[int, Sequence[tuple[datetime, int]]]) -> list[StandingsRow]:

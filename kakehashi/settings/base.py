@@ -145,6 +145,10 @@ AXES_LOCKOUT_CALLABLE = "kakehashi.accounts.views.lockout"
 AXES_VERBOSE = False
 API_TOKEN_DEFAULT_DAYS = env_int("KAKEHASHI_API_TOKEN_DAYS", default=30)
 
+# Standings are recomputed after each scoring change in a background thread of the process that
+# made the change, so the request answers at once; off, they are recomputed before it answers.
+STANDINGS_IN_BACKGROUND = env_bool("KAKEHASHI_STANDINGS_IN_BACKGROUND", default=True)
+
 # --- Languages and time ------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ja", "日本語")]

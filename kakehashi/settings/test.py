@@ -33,3 +33,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Deterministic tests: standings are recomputed before the changing call returns.
+STANDINGS_IN_BACKGROUND = False

@@ -1,22 +1,29 @@
 """Standings are computed once per scoring change and shared by every reader.
 
 A scoring change (solve, award, hint unlock, ban, value or rule change) calls
-:func:`standings_changed` after its transaction commits. That builds a :class:`Snapshot` for the
-live (organisers') view and for the public view (frozen at the freeze time), stores both in the
-shared cache, and announces the change to live subscribers. Readers never recompute: they take
-the stored snapshot, and build it only when the cache has none (first read, cache restart).
-A wrong flag changes nothing here.
+:func:`standings_changed` after its transaction commits. A background thread of that process then
+builds a :class:`Snapshot` for the live (organisers') view and for the public view (frozen at the
+freeze time) from one load of the event, stores both in the shared cache, and announces the change
+to live subscribers; changes that arrive meanwhile are coalesced into the next recomputation.
+Readers never recompute: they take the stored snapshot, and build it only when the cache has none
+(first read, cache restart). A wrong flag changes nothing here.
 """
 
-from dataclasses import dataclass, field
+import logging
+import threading
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import close_old_connections
 from django.utils import timezone
 
 from kakehashi.core import live
 from kakehashi.ctf import phases, scoring
 from kakehashi.ctf.models import Award, Challenge, Event, HintUnlock, Solve, Team
+
+logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 24 * 60 * 60
 VIEWS = ("live", "public")
@@ -66,15 +73,20 @@ def _rule(challenge: Challenge) -> scoring.ValueRule:
     )
 
 
-def compute(event: Event, *, view: str, now: datetime | None = None, version: int = 0) -> Snapshot:
-    """Build a snapshot from the database: five queries, whatever the size of the event."""
-    now = now or timezone.now()
-    schedule = phases.Schedule(starts_at=event.starts_at, ends_at=event.ends_at, freeze_at=event.freeze_at)
-    cut_off = phases.public_cutoff(schedule, now) if view == "public" else None
+@dataclass(frozen=True)
+class _Facts:
+    """Everything the standings of one event are computed from: five queries, whatever its size."""
+
+    teams: dict[int, Team]
+    excluded: frozenset[int]
+    challenges: dict[int, scoring.ValueRule]
+    solves: list[scoring.SolveRecord]
+    awards: list[scoring.AwardRecord]
+
+
+def _load(event: Event) -> _Facts:
     fields = ("id", "name", "hidden", "banned", "country_bracket", "bracket_id")
     teams = {team.pk: team for team in Team.objects.filter(event=event).only(*fields)}
-    excluded = frozenset(team_id for team_id, team in teams.items() if not team.ranked)
-    challenges = {challenge.pk: _rule(challenge) for challenge in Challenge.objects.filter(event=event)}
     solves = [
         scoring.SolveRecord(account_id=team_id, challenge_id=challenge_id, time=time)
         for team_id, challenge_id, time in Solve.objects.filter(challenge__event=event).values_list(
@@ -91,14 +103,33 @@ def compute(event: Event, *, view: str, now: datetime | None = None, version: in
             "team_id", "cost", "created_at"
         )
     ]
-    bonuses = list(event.blood_bonuses or [])
-    rows = scoring.standings(
-        solves=solves, awards=awards, challenges=challenges, excluded=excluded, cut_off=cut_off, blood_bonuses=bonuses
+    return _Facts(
+        teams=teams,
+        excluded=frozenset(team_id for team_id, team in teams.items() if not team.ranked),
+        challenges={challenge.pk: _rule(challenge) for challenge in Challenge.objects.filter(event=event)},
+        solves=solves,
+        awards=awards,
     )
-    counted = [s for s in solves if s.account_id not in excluded and (cut_off is None or s.time < cut_off)]
+
+
+def _build(
+    event: Event, facts: _Facts, *, view: str, cut_off: datetime | None, now: datetime, version: int
+) -> Snapshot:
+    rows, series = scoring.standings_with_series(
+        solves=facts.solves,
+        awards=facts.awards,
+        challenges=facts.challenges,
+        excluded=facts.excluded,
+        cut_off=cut_off,
+        blood_bonuses=list(event.blood_bonuses or []),
+        top=10,
+    )
+    counts = scoring.solve_counts(solves=facts.solves, excluded=facts.excluded, cut_off=cut_off)
     solves_per_team: dict[int, int] = {}
-    for solve in counted:
-        solves_per_team[solve.account_id] = solves_per_team.get(solve.account_id, 0) + 1
+    for solve in facts.solves:
+        if solve.account_id not in facts.excluded and (cut_off is None or solve.time < cut_off):
+            solves_per_team[solve.account_id] = solves_per_team.get(solve.account_id, 0) + 1
+    teams = facts.teams
     entries = tuple(
         Entry(
             position=row.position,
@@ -113,15 +144,6 @@ def compute(event: Event, *, view: str, now: datetime | None = None, version: in
         for row in rows
         if row.account_id in teams
     )
-    series = scoring.score_series(
-        solves=solves,
-        awards=awards,
-        challenges=challenges,
-        excluded=excluded,
-        cut_off=cut_off,
-        blood_bonuses=bonuses,
-        top=10,
-    )
     return Snapshot(
         event_id=event.pk,
         view=view,
@@ -129,10 +151,33 @@ def compute(event: Event, *, view: str, now: datetime | None = None, version: in
         computed_at=now,
         cut_off=cut_off,
         entries=entries,
-        values=scoring.challenge_values(challenges=challenges, solves=solves, excluded=excluded, cut_off=cut_off),
-        solve_counts=scoring.solve_counts(solves=solves, excluded=excluded, cut_off=cut_off),
+        values={cid: rule.value(counts.get(cid, 0)) for cid, rule in facts.challenges.items()},
+        solve_counts=counts,
         series=tuple(series),
     )
+
+
+def compute(event: Event, *, view: str, now: datetime | None = None, version: int = 0) -> Snapshot:
+    """One view's snapshot, built from the database."""
+    now = now or timezone.now()
+    return _compute_views(event, now=now, version=version, views=(view,))[view]
+
+
+def _compute_views(event: Event, *, now: datetime, version: int, views: tuple[str, ...] = VIEWS) -> dict[str, Snapshot]:
+    """Both views from one load; while no freeze applies they are the same and built once."""
+    facts = _load(event)
+    schedule = phases.Schedule(starts_at=event.starts_at, ends_at=event.ends_at, freeze_at=event.freeze_at)
+    public_cut = phases.public_cutoff(schedule, now)
+    snapshots: dict[str, Snapshot] = {}
+    if "live" in views or public_cut is None:
+        live_view = _build(event, facts, view="live", cut_off=None, now=now, version=version)
+        snapshots["live"] = live_view
+    if "public" in views:
+        if public_cut is None:
+            snapshots["public"] = replace(snapshots["live"], view="public")
+        else:
+            snapshots["public"] = _build(event, facts, view="public", cut_off=public_cut, now=now, version=version)
+    return {view: snapshots[view] for view in views}
 
 
 def _refresh(event: Event) -> dict[str, Snapshot]:
@@ -141,14 +186,13 @@ def _refresh(event: Event) -> dict[str, Snapshot]:
     except ValueError:
         cache.add(_version_key(event.pk), 1, timeout=None)
         version = 1
-    now = timezone.now()
-    snapshots = {view: compute(event, view=view, now=now, version=version) for view in VIEWS}
+    snapshots = _compute_views(event, now=timezone.now(), version=version)
     cache.set_many({_key(event.pk, view): snapshot for view, snapshot in snapshots.items()}, timeout=CACHE_SECONDS)
     return snapshots
 
 
-def standings_changed(event_id: int) -> None:
-    """Recompute after a committed scoring change, and tell live subscribers."""
+def refresh_now(event_id: int) -> None:
+    """Recompute and store both views, and tell live subscribers."""
     event = Event.objects.filter(pk=event_id).first()
     if event is None:
         return
@@ -157,6 +201,57 @@ def standings_changed(event_id: int) -> None:
     live.publish(f"event:{event_id}:staff", "scoreboard", {"version": snapshots["live"].version})
     if not public.frozen:
         live.publish(f"event:{event_id}:public", "scoreboard", {"version": public.version})
+
+
+class _Refresher:
+    """Recomputes standings in a background thread of this process, so that the request that
+    caused a scoring change answers at once. Changes arriving during a recomputation are
+    coalesced into the next one: a burst of solves costs one or two recomputations, not one each."""
+
+    def __init__(self) -> None:
+        self._pending: set[int] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def request(self, event_id: int) -> None:
+        with self._lock:
+            self._pending.add(event_id)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="kakehashi-standings", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(timeout=60)
+            self._wake.clear()
+            with self._lock:
+                batch, self._pending = self._pending, set()
+            for event_id in sorted(batch):
+                try:
+                    refresh_now(event_id)
+                except Exception:  # a failed refresh must not stop later ones; readers rebuild on a miss
+                    logger.exception("standings refresh failed for event %s", event_id)
+                    cache.delete_many([_key(event_id, view) for view in VIEWS])
+                finally:
+                    close_old_connections()
+
+    def pending(self) -> bool:
+        with self._lock:
+            return bool(self._pending)
+
+
+refresher = _Refresher()
+
+
+def standings_changed(event_id: int) -> None:
+    """Call after a committed scoring change. Recomputes in the background, or at once when the
+    ``KAKEHASHI_STANDINGS_IN_BACKGROUND`` setting is off (tests, one-off commands)."""
+    if getattr(settings, "STANDINGS_IN_BACKGROUND", True):
+        refresher.request(event_id)
+    else:
+        refresh_now(event_id)
 
 
 def board_changed(event_id: int) -> None:

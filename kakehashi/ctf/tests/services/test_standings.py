@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -121,3 +122,28 @@ def test_compute_uses_a_fixed_number_of_queries(event: Event) -> None:
     with CaptureQueriesContext(connection) as queries:
         compute(event, view="public")
     assert len(queries) <= 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_background_refresh_coalesces_and_publishes(settings: Any) -> None:
+    import time
+
+    from kakehashi.ctf.services.standings import refresher
+
+    settings.STANDINGS_IN_BACKGROUND = True
+    event = EventFactory.create()
+    challenge = ChallengeFactory.create(event=event)
+    before = snapshot(event, "live").version
+    teams = [TeamFactory.create(event=event) for _ in range(3)]
+    for index, team in enumerate(teams):
+        solve(team, challenge.pk, event.starts_at + timedelta(minutes=index))
+        standings_changed(event.pk)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        current = snapshot(event, "live")
+        if len(current.entries) == 3 and not refresher.pending():
+            break
+        time.sleep(0.05)
+    current = snapshot(event, "live")
+    assert [e.team_id for e in current.entries] == [t.pk for t in teams]
+    assert before < current.version <= before + 3  # three changes, at most three recomputations
