@@ -295,8 +295,15 @@ def scoreboard(request: HttpRequest, slug: str, bracket: str | None = None) -> S
     series = [
         SeriesOut(team_id=s.account_id, points=list(s.points)) for s in board.snapshot.series if s.account_id in visible
     ]
+    shared = board.snapshot
     return ScoreboardOut(
-        frozen=board.frozen, live=view == "live", version=board.snapshot.version, entries=entries, series=series
+        frozen=board.frozen,
+        live=view == "live",
+        version=shared.version,
+        entries=entries,
+        series=series,
+        solve_counts=selectors.visible_counts(event, shared.solve_counts, staff=view == "live"),
+        bloods=selectors.visible_bloods(event, shared.bloods, staff=view == "live"),
     )
 
 

@@ -151,6 +151,8 @@ class ScoreboardOut(Schema):
     version: int
     entries: list[ScoreEntryOut]
     series: list[SeriesOut]
+    solve_counts: dict[int, int] = Field(..., description="Counted solves per challenge id.")
+    bloods: dict[int, list[int]] = Field(..., description="Per challenge id, the first three solving teams.")
 
 
 class AnnouncementOut(Schema):

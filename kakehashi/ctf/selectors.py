@@ -148,3 +148,18 @@ def flag_sharing(event: Event) -> list[Submission]:
 
 def team_members_count(event: Event) -> dict[int, int]:
     return dict(Team.objects.filter(event=event).annotate(n=Count("members")).values_list("pk", "n"))
+
+
+def _visible_challenge_ids(event: Event, *, staff: bool) -> set[int]:
+    return set(playable_challenges(event, staff=staff).values_list("pk", flat=True))
+
+
+def visible_counts(event: Event, counts: dict[int, int], *, staff: bool) -> dict[int, int]:
+    """Solve counts of the challenges the viewer can see: hidden ones never leak through a count."""
+    shown = _visible_challenge_ids(event, staff=staff)
+    return {challenge_id: count for challenge_id, count in counts.items() if challenge_id in shown}
+
+
+def visible_bloods(event: Event, bloods: dict[int, tuple[int, ...]], *, staff: bool) -> dict[int, list[int]]:
+    shown = _visible_challenge_ids(event, staff=staff)
+    return {challenge_id: list(teams) for challenge_id, teams in bloods.items() if challenge_id in shown}

@@ -168,9 +168,14 @@ def _normalise(event: Event) -> None:
         event.blood_bonuses = list(event.blood_bonuses)
 
 
+RESERVED_SLUGS = frozenset({"new"})  # /events/new/ is the page that creates an event
+
+
 def _event_errors(event: Event) -> Errors:
     """The rules that need more than one field, then every field's own rules."""
     errors: Errors = {}
+    if event.slug in RESERVED_SLUGS:
+        _add(errors, "slug", _("This short name is reserved: choose another."), "reserved")
     for field in ("starts_at", "ends_at", "freeze_at"):
         value = getattr(event, field)
         if value is not None and timezone.is_naive(value):

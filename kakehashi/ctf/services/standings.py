@@ -52,6 +52,7 @@ class Snapshot:
     values: dict[int, int] = field(default_factory=dict)  # challenge id → current value
     solve_counts: dict[int, int] = field(default_factory=dict)  # challenge id → counted solves
     series: tuple[scoring.ScoreSeries, ...] = ()
+    bloods: dict[int, tuple[int, ...]] = field(default_factory=dict)  # challenge id → first three teams
 
     @property
     def frozen(self) -> bool:
@@ -126,9 +127,13 @@ def _build(
     )
     counts = scoring.solve_counts(solves=facts.solves, excluded=facts.excluded, cut_off=cut_off)
     solves_per_team: dict[int, int] = {}
-    for solve in facts.solves:
-        if solve.account_id not in facts.excluded and (cut_off is None or solve.time < cut_off):
-            solves_per_team[solve.account_id] = solves_per_team.get(solve.account_id, 0) + 1
+    bloods: dict[int, list[int]] = {}
+    counted = [s for s in facts.solves if s.account_id not in facts.excluded and (cut_off is None or s.time < cut_off)]
+    for solve in sorted(counted, key=lambda s: (s.time, s.account_id)):
+        solves_per_team[solve.account_id] = solves_per_team.get(solve.account_id, 0) + 1
+        first = bloods.setdefault(solve.challenge_id, [])
+        if len(first) < 3:
+            first.append(solve.account_id)
     teams = facts.teams
     entries = tuple(
         Entry(
@@ -154,6 +159,7 @@ def _build(
         values={cid: rule.value(counts.get(cid, 0)) for cid, rule in facts.challenges.items()},
         solve_counts=counts,
         series=tuple(series),
+        bloods={challenge_id: tuple(teams) for challenge_id, teams in bloods.items()},
     )
 
 

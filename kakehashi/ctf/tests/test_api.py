@@ -242,3 +242,22 @@ def test_challenge_list_query_count_does_not_grow(client: Client, player: Partic
         client.get(f"/api/events/{player.event.slug}/challenges", headers=headers)
     assert len(many) == len(few)
     assert len(few) <= 14
+
+
+def test_scoreboard_lists_bloods_and_never_counts_hidden_challenges(
+    client: Client, player: Participant, challenge: Challenge, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    secret = ChallengeFactory.create(event=player.event, state="hidden")
+    FlagFactory.create(challenge=secret, content="flag{secret}")
+    organiser = UserFactory.create()
+    EventStaff.objects.create(event=player.event, user=organiser, role="organiser")
+    organiser_player = ParticipantFactory.create(event=player.event, user=organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, f"/api/challenges/{challenge.pk}/attempts", {"flag": FLAG}, auth(player.user))
+        post(client, f"/api/challenges/{secret.pk}/attempts", {"flag": "flag{secret}"}, auth(organiser))
+    public = client.get(f"/api/events/{player.event.slug}/scoreboard").json()
+    assert public["bloods"] == {str(challenge.pk): [player.team_id]}
+    assert public["solve_counts"] == {str(challenge.pk): 1}
+    staff = client.get(f"/api/events/{player.event.slug}/scoreboard", headers=auth(organiser)).json()
+    assert staff["solve_counts"] == {str(challenge.pk): 1, str(secret.pk): 1}
+    assert staff["bloods"][str(secret.pk)] == [organiser_player.team_id]

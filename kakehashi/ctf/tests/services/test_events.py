@@ -471,3 +471,16 @@ def test_invalid_brackets_are_not_stored(slug: str, names: dict[str, str], field
     assert field in caught.value.message_dict
     assert not Bracket.objects.exists()
     assert not BracketTranslation.objects.exists()
+
+
+def test_reserved_short_name_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        events.event_create(
+            creator=UserFactory.create(role="organiser"),
+            slug="new",
+            names={"en": "New"},
+            starts_at=timezone.now(),
+            ends_at=timezone.now() + timedelta(hours=1),
+        )
+    assert "slug" in caught.value.message_dict
+    assert not Event.objects.filter(slug="new").exists()
