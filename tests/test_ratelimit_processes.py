@@ -105,10 +105,14 @@ def test_rate_limit_holds_across_two_processes(two_servers: list[str]) -> None:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return str(json.loads(response.read())["result"])
         except urllib.error.HTTPError as error:
-            return str(json.loads(error.read())["result"])
+            body = error.read()
+            try:
+                return str(json.loads(body)["result"])
+            except (ValueError, KeyError):
+                return f"HTTP {error.code}: {body[:200]!r}"
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(attempt, range(24)))
-    assert results.count("incorrect") == 5
-    assert results.count("rate_limited") == 19
+    assert results.count("incorrect") == 5, results
+    assert results.count("rate_limited") == 19, results
     assert Submission.objects.filter(result="incorrect").count() == 5
