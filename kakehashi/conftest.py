@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from kakehashi.accounts.models import User
 from kakehashi.accounts.tests.factories import UserFactory
@@ -21,6 +22,12 @@ def pytest_report_header(config: pytest.Config) -> str:
 @pytest.fixture(autouse=True)
 def _clean_cache() -> None:
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> None:
+    """Each test starts in English, whatever language an earlier request activated."""
+    translation.activate("en")
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Exchange with other CTF tools: CTFtime feeds and event archives."""

@@ -1,0 +1,1 @@
+"""``kakehashi export`` and ``kakehashi import``."""

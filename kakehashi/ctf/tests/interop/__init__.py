@@ -1,0 +1,1 @@
+"""Tests of the CTFtime feed and event archives."""
