@@ -23,5 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_settings_module())
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["kakehashi", *(sys.argv[1:] if argv is None else argv)])
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and not arguments[0].startswith("-"):
+        arguments[0] = arguments[0].replace("-", "_")  # `kakehashi import-ctfd` runs `import_ctfd`
+    execute_from_command_line(["kakehashi", *arguments])
     return 0

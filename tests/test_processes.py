@@ -130,3 +130,9 @@ def test_serve_answers_pages_and_api_on_loopback(served: str) -> None:
     body = json.loads(refused.value.read())
     assert body["code"] == "not_authenticated"
     assert "サインイン" in body["message"]
+
+
+def test_dashed_command_names_run_their_command(tmp_path: Path) -> None:
+    result = kakehashi("import-ctfd", "--help", env=base_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "EXPORT" in result.stdout.upper()
