@@ -17,7 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from kakehashi.accounts.authentication import api_auth
 from kakehashi.core.api import MalformedBody, StrictJSONParser, django_validation_details
 from kakehashi.core.errors import ApiError
-from kakehashi.ctf.ctfd import admin, challenges, players
+from kakehashi.ctf.ctfd import accounts, admin, challenges, configs, players
 
 logger = logging.getLogger(__name__)
 GENERAL = "message"
@@ -105,3 +105,5 @@ for exception, handler in handlers:
 api.add_router("", challenges.router)
 api.add_router("", admin.router)
 api.add_router("", players.router)
+api.add_router("", accounts.router)
+api.add_router("", configs.router)

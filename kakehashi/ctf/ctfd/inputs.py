@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class HintText(Schema):
@@ -73,3 +73,4 @@ class AttemptIn(Schema):
 class TokenIn(Schema):
     expiration: str | None = None
     description: str | None = ""
+    user_id: int | None = Field(None, ge=1, le=2**31 - 1, description="Kakehashi extension: admins may name the owner.")

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from kakehashi.accounts.access import require_user
+from kakehashi.accounts.access import require_admin, require_user
 from kakehashi.accounts.authentication import optional_auth
+from kakehashi.accounts.selectors import active_user
 from kakehashi.accounts.services import api_token_create
 from kakehashi.core.markdown import render_markdown
 from kakehashi.ctf import access, selectors
@@ -159,9 +160,16 @@ def team_me(request: HttpRequest) -> dict[str, Any]:
     )
 
 
-@router.post("/tokens", summary="Create an API token for yourself")
+@router.post("/tokens", summary="Create an API token (for yourself; admins may give user_id, a Kakehashi extension)")
 def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
     user = require_user(request.user)
+    if payload.user_id is not None and payload.user_id != user.pk:
+        require_admin(user)
+        owner = active_user(payload.user_id)
+        if owner is None:
+            message = _("There is no such user.")
+            raise ValidationError({"user_id": [ValidationError(message, code="unknown_user")]})
+        user = owner
     days = None
     if payload.expiration:
         try:
