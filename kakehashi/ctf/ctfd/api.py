@@ -17,7 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from kakehashi.accounts.authentication import api_auth
 from kakehashi.core.api import MalformedBody, StrictJSONParser, django_validation_details
 from kakehashi.core.errors import ApiError
-from kakehashi.ctf.ctfd import accounts, admin, challenges, configs, players
+from kakehashi.ctf.ctfd import accounts, admin, challenges, configs, players, unlocks
 
 logger = logging.getLogger(__name__)
 GENERAL = "message"
@@ -107,3 +107,4 @@ api.add_router("", admin.router)
 api.add_router("", players.router)
 api.add_router("", accounts.router)
 api.add_router("", configs.router)
+api.add_router("", unlocks.router)
