@@ -27,7 +27,11 @@ ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 
 def render_markdown(text: str) -> SafeString:
-    html = _PARSER.render(text or "")
+    return sanitise_html(_PARSER.render(text or ""))
+
+
+def sanitise_html(html: str) -> SafeString:
+    """Authored HTML (for example pages imported from CTFd), cleaned against the same allow-list."""
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

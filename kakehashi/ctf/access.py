@@ -14,7 +14,7 @@ from kakehashi.accounts.models import User
 from kakehashi.core.errors import NotFound, PermissionDenied
 from kakehashi.ctf import phases
 from kakehashi.ctf.choices import ChallengeState, CountryBracket, EventRole, ParticipantStatus, ScoreboardVisibility
-from kakehashi.ctf.models import Attachment, Bracket, Challenge, Event, EventStaff, Hint, Participant, Team
+from kakehashi.ctf.models import Attachment, Bracket, Challenge, Event, EventStaff, Hint, Page, Participant, Team
 
 AnyUser = User | AnonymousUser
 
@@ -209,3 +209,15 @@ def bracket_filter(event: Event, value: str | None) -> tuple[str | None, int | N
     if bracket_id is None:
         raise NotFound()
     return None, bracket_id
+
+
+def access_page(user: AnyUser, event: Event, route: str) -> Page:
+    """An event's page: hidden ones only for staff; some only for signed-in users."""
+    page = Page.objects.prefetch_related("translations").filter(event=event, route=route).first()
+    if page is None:
+        raise NotFound()
+    if page.hidden and staff_role(user, event) is None:
+        raise NotFound()
+    if page.auth_required:
+        require_user(user)
+    return page

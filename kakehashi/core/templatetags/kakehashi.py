@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy
 
 from kakehashi.core.languages import BOTH, Display
-from kakehashi.core.markdown import render_markdown
+from kakehashi.core.markdown import render_markdown, sanitise_html
 from kakehashi.core.timezones import in_zones
 
 register = template.Library()
@@ -60,12 +60,15 @@ def both(parser: template.base.Parser, token: template.base.Token) -> BothNode:
     return BothNode(literal[3:-2])
 
 
-def _field_html(obj: Any, field: str, language: str, markdown: bool) -> tuple[str | None, SafeString]:
+def _field_html(
+    obj: Any, field: str, language: str, markdown: bool, html: bool = False
+) -> tuple[str | None, SafeString]:
     rendition = obj.rendition(language)
     if rendition.row is None:
         return None, format_html('<span class="missing">{}</span>', gettext("No text yet."))
     value = str(getattr(rendition.row, field, ""))
-    body = render_markdown(value) if markdown else format_html("{}", value)
+    renderer = sanitise_html if html else render_markdown if markdown else None
+    body = renderer(value) if renderer is not None else format_html("{}", value)
     if rendition.is_fallback:
         with translation.override(language):
             # Translators: a notice above authored text shown in another language than asked for.
@@ -78,18 +81,20 @@ def _field_html(obj: Any, field: str, language: str, markdown: bool) -> tuple[st
 
 
 @register.simple_tag(takes_context=True)
-def translated(context: template.Context, obj: Any, field: str, markdown: bool = False) -> SafeString:
+def translated(
+    context: template.Context, obj: Any, field: str, markdown: bool = False, html: bool = False
+) -> SafeString:
     """A field of a translatable object in the reader's language, or both side by side."""
     display = _display(context)
     languages = (display.language, display.other_language) if display.mode == BOTH else (display.language,)
     parts = []
     for language in languages:
-        shown, body = _field_html(obj, field, language, markdown)
+        shown, body = _field_html(obj, field, language, markdown, html)
         parts.append((shown or language, body))
     if len(parts) == 1:
         shown, body = parts[0]
         return format_html('<span lang="{}">{}</span>', shown, body)
-    element = "div" if markdown else "span"  # spans keep headings and table cells valid HTML
+    element = "div" if markdown or html else "span"  # spans keep headings and table cells valid HTML
     cells = format_html_join("", "<" + element + ' class="side" lang="{}">{}</' + element + ">", parts)
     return format_html('<{} class="side-by-side">{}</{}>', element, cells, element)
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Field, Router, Schema
 
 from kakehashi.accounts.access import require_admin, require_user
 from kakehashi.accounts.authentication import optional_auth
@@ -17,9 +17,10 @@ from kakehashi.core.markdown import render_markdown
 from kakehashi.ctf import access, selectors
 from kakehashi.ctf.choices import ChallengeState
 from kakehashi.ctf.ctfd import shapes
-from kakehashi.ctf.ctfd.context import default_event, language
+from kakehashi.ctf.ctfd.context import SOURCE, default_event, language, organiser_event
 from kakehashi.ctf.ctfd.inputs import TokenIn
 from kakehashi.ctf.models import Bracket, Event, Participant, Solve
+from kakehashi.ctf.services.announcements import announcement_create
 from kakehashi.ctf.services.standings import Entry
 
 router = Router(tags=["CTFd players"])
@@ -208,4 +209,32 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
             }
             for announcement in selectors.announcements(event)
         ]
+    )
+
+
+class NotificationIn(Schema):
+    title: str = Field(..., max_length=200)
+    content: str = Field(..., max_length=20_000)
+    translations: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description='Kakehashi extension: the other languages, e.g. {"ja": {"title": …, "content": …}}.',
+    )
+
+
+@router.post("/notifications", summary="Announce to the default event (organisers; every event language needed)")
+def notification_create(request: HttpRequest, payload: NotificationIn) -> dict[str, Any]:
+    event, organiser = organiser_event(request)
+    texts = {SOURCE: {"title": payload.title, "body": payload.content}}
+    for code, values in payload.translations.items():
+        texts[code] = {"title": values.get("title", ""), "body": values.get("content", "")}
+    announcement = announcement_create(event=event, author=organiser, translations=texts)
+    return shapes.ok(
+        {
+            "id": announcement.pk,
+            "title": payload.title,
+            "content": payload.content,
+            "date": announcement.created_at.isoformat(),
+            "type": "toast",
+            "sound": True,
+        }
     )

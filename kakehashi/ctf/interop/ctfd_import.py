@@ -46,6 +46,7 @@ from kakehashi.ctf.models import (
 )
 from kakehashi.ctf.services import challenges as challenge_services
 from kakehashi.ctf.services import events as event_services
+from kakehashi.ctf.services.pages import page_create
 
 Row = dict[str, Any]
 Progress = Callable[[str, int, int], None]
@@ -54,10 +55,10 @@ MiB = 1024 * 1024
 IMPORTED_TABLES = frozenset(
     {
         "alembic_version", "config", "brackets", "users", "teams", "challenges", "dynamic_challenge", "flags",
-        "hints", "tags", "files", "submissions", "solves", "awards", "unlocks", "notifications",
+        "hints", "tags", "files", "submissions", "solves", "awards", "unlocks", "notifications", "pages",
     }
 )  # fmt: skip
-SKIPPED_TABLES = frozenset({"pages", "topics", "challenge_topics", "tokens", "tracking", "comments", "solutions"})
+SKIPPED_TABLES = frozenset({"topics", "challenge_topics", "tokens", "tracking", "comments", "solutions"})
 SUBMISSION_RESULTS = {
     "correct": SubmissionResult.CORRECT,
     "incorrect": SubmissionResult.INCORRECT,
@@ -314,6 +315,7 @@ def _run(state: _State) -> None:
     _play(state)
     _awards_and_unlocks(state)
     _notifications(state)
+    _pages(state)
 
 
 def _config(export: Export) -> dict[str, Any]:
@@ -754,3 +756,24 @@ def _notifications(state: _State) -> None:
         text.full_clean(exclude=["announcement"])
         text.save()
         state.summary.counts["announcements"] += 1
+
+
+def _pages(state: _State) -> None:
+    """CTFd's pages become the event's pages, in English; drafts and hidden ones stay hidden."""
+    taken: set[str] = set()
+    for row in sorted(state.export.table("pages"), key=lambda r: _int(r.get("id"), 0) or 0):
+        route = slugify(_text(row.get("route"))) or f"page-{_int(row.get('id'), 0)}"
+        base, number = route[:120], 2
+        while route in taken:
+            route, number = f"{base}-{number}", number + 1
+        taken.add(route)
+        title = _text(row.get("title"), 200).strip() or route
+        page_create(
+            event=state.event,
+            route=route,
+            translations={"en": {"title": title, "content": _text(row.get("content"))}},
+            format="html" if _text(row.get("format")).strip().lower() == "html" else "markdown",
+            hidden=_bool(row.get("hidden")) or _bool(row.get("draft")),
+            auth_required=_bool(row.get("auth_required")),
+        )
+        state.summary.counts["pages"] += 1

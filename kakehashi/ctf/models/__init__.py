@@ -9,6 +9,7 @@ from kakehashi.ctf.models.challenges import (
     HintTranslation,
 )
 from kakehashi.ctf.models.events import Bracket, BracketTranslation, Event, EventStaff, EventTranslation
+from kakehashi.ctf.models.pages import Page, PageFormat, PageTranslation
 from kakehashi.ctf.models.play import Award, HintUnlock, Solve, Submission
 from kakehashi.ctf.models.teams import Participant, Team
 
@@ -29,6 +30,9 @@ __all__ = [
     "Hint",
     "HintTranslation",
     "HintUnlock",
+    "Page",
+    "PageFormat",
+    "PageTranslation",
     "Participant",
     "Solve",
     "Submission",

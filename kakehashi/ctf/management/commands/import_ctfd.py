@@ -24,6 +24,7 @@ COUNT_LABELS = {
     "awards": gettext_lazy("awards"),
     "hint unlocks": gettext_lazy("hint unlocks"),
     "announcements": gettext_lazy("announcements"),
+    "pages": gettext_lazy("pages"),
 }
 BAR_WIDTH = 30
 

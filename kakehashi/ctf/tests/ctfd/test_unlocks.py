@@ -69,3 +69,31 @@ def test_solves_respect_the_freeze(client: Client, setup: Any) -> None:
     )
     frozen = client.get(f"/api/v1/challenges/{challenge.pk}/solves", headers=headers).json()["data"]
     assert frozen == []
+
+
+def test_notifications_need_every_event_language(client: Client, setup: Any) -> None:
+    from kakehashi.accounts.tests.factories import UserFactory
+    from kakehashi.ctf.models import Announcement, EventStaff
+
+    player, _challenge = setup
+    organiser = UserFactory.create()
+    EventStaff.objects.create(event=player.event, user=organiser, role="organiser")
+    headers = token_for(organiser)
+    english_only = client.post(
+        "/api/v1/notifications", {"title": "Lunch", "content": "Now."}, content_type="application/json", headers=headers
+    )
+    assert english_only.status_code == 400
+    assert not Announcement.objects.exists()
+    both = client.post(
+        "/api/v1/notifications",
+        {"title": "Lunch", "content": "Now.", "translations": {"ja": {"title": "昼食", "content": "今です。"}}},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert both.status_code == 200, both.content
+    assert Announcement.objects.get().text("title", "ja") == "昼食"
+    refused = client.post(
+        "/api/v1/notifications", {"title": "x", "content": "y"}, content_type="application/json",
+        headers=token_for(player.user),
+    )  # fmt: skip
+    assert refused.status_code == 403

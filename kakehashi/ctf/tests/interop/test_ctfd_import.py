@@ -32,6 +32,7 @@ from kakehashi.ctf.models import (
     Flag,
     Hint,
     HintUnlock,
+    Page,
     Participant,
     Solve,
     Submission,
@@ -491,7 +492,10 @@ def test_users_mode_export_ranks_as_ctfd_did(ctfd_settings: SettingsWrapper, tmp
     assert attachment.sha256 == hashlib.sha256(b"hello").hexdigest()
     assert Announcement.objects.get(event=event).text("body", "en") == "Good luck!"
 
-    assert summary.tables_not_imported == {"pages": 1, "topics": 0, "fancy_plugin": 1}
+    assert summary.tables_not_imported == {"topics": 0, "fancy_plugin": 1}
+    page = Page.objects.get(event=event, route="rules")
+    assert (page.text("title", "en"), page.text("content", "en"), page.hidden) == ("Rules", "Be nice.", False)
+    assert summary.counts["pages"] == 1
     assert any("fancy_plugin" in warning for warning in summary.warnings)
     assert summary.counts["users"] == 7
     assert summary.counts["solves"] == 10
