@@ -6,14 +6,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Field, Router, Schema
 
 from kakehashi.core.errors import NotFound
 from kakehashi.ctf.ctfd import pending, shapes, tags
 from kakehashi.ctf.ctfd.context import SOURCE, language, managed_challenge, organiser_event
 from kakehashi.ctf.ctfd.inputs import FlagIn, HintIn, TagIn
-from kakehashi.ctf.models import Attachment, ChallengeTag, Flag, Hint
-from kakehashi.ctf.services import challenges
+from kakehashi.ctf.models import Attachment, ChallengeTag, ChallengeTopic, Flag, Hint
+from kakehashi.ctf.services import challenges, topics
 
 router = Router(tags=["CTFd administration"])
 
@@ -149,22 +149,40 @@ def file_delete(request: HttpRequest, file_id: int) -> dict[str, Any]:
 # --- What Kakehashi does not have: topics and solutions ----------------------------------------
 
 
-@router.get("/topics", summary="Topics (Kakehashi has none)")
+def _topic_out(topic: ChallengeTopic) -> dict[str, Any]:
+    return {"id": topic.pk, "challenge_id": topic.challenge_id, "topic_id": topic.pk, "value": topic.value}
+
+
+class TopicIn(Schema):
+    value: str = Field(..., max_length=255)
+    type: str = "challenge"
+    challenge_id: int | None = Field(None, ge=1, le=2**31 - 1)
+
+
+@router.get("/topics", summary="Topics of the default event's challenges (organisers only)")
 def topic_list(request: HttpRequest) -> dict[str, Any]:
-    organiser_event(request)
-    return shapes.ok([])
+    event, _user = organiser_event(request)
+    topics = ChallengeTopic.objects.filter(challenge__event=event).order_by("id")
+    return shapes.ok([{"id": topic.pk, "value": topic.value} for topic in topics])
 
 
-@router.delete("/topics", summary="Remove topics (Kakehashi has none: nothing to do)")
+@router.post("/topics", summary="Add a topic to a challenge")
+def topic_create(request: HttpRequest, payload: TopicIn) -> dict[str, Any]:
+    if payload.type != "challenge" or payload.challenge_id is None:
+        raise _invalid("challenge_id", _("Topics belong to a challenge: give its challenge_id."), "required")
+    challenge = managed_challenge(request, payload.challenge_id)
+    return shapes.ok(_topic_out(topics.topic_add(challenge=challenge, value=payload.value)))
+
+
+@router.delete("/topics", summary="Remove a challenge's topic (target_id is the id listed for the challenge)")
 def topic_delete(request: HttpRequest, type: str = "challenge", target_id: int | None = None) -> dict[str, Any]:
     organiser_event(request)
+    topic = ChallengeTopic.objects.filter(pk=target_id).first() if target_id else None
+    if topic is None:
+        raise NotFound()
+    managed_challenge(request, topic.challenge_id)
+    topics.topic_delete(topic=topic)
     return {"success": True}
-
-
-@router.post("/topics", summary="Topics are not supported")
-def topic_create(request: HttpRequest) -> dict[str, Any]:
-    organiser_event(request)
-    raise _invalid("value", _("Kakehashi has no topics: remove them from challenge.yml."), "unsupported")
 
 
 @router.get("/solutions", summary="Solutions (Kakehashi has none)")
@@ -197,8 +215,8 @@ def challenge_hints(request: HttpRequest, challenge_id: int) -> dict[str, Any]:
 
 @router.get("/challenges/{int:challenge_id}/topics")
 def challenge_topics(request: HttpRequest, challenge_id: int) -> dict[str, Any]:
-    managed_challenge(request, challenge_id)
-    return shapes.ok([])
+    challenge = managed_challenge(request, challenge_id)
+    return shapes.ok([_topic_out(topic) for topic in ChallengeTopic.objects.filter(challenge=challenge)])
 
 
 @router.get("/challenges/{int:challenge_id}/requirements")

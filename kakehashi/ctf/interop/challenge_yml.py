@@ -23,6 +23,7 @@ from kakehashi.ctf.ctfd.context import SOURCE
 from kakehashi.ctf.ctfd.inputs import HintText, TranslationIn
 from kakehashi.ctf.models import Attachment, Challenge, ChallengeTranslation, Event
 from kakehashi.ctf.services import challenges as services
+from kakehashi.ctf.services.topics import topic_add
 
 FILE_NAME = "challenge.yml"
 OVERRIDE_REASON = "Imported from challenge.yml"
@@ -71,6 +72,7 @@ class ChallengeSpec:
     texts: Texts
     flags: list[FlagSpec] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
     hints: list[HintSpec] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
@@ -259,6 +261,9 @@ def _spec(path: Path, root: Path) -> ChallengeSpec:
     tags = _list(data, "tags")
     if not all(isinstance(tag, str) for tag in tags):
         raise _Problem(_("%(field)s must be text.") % {"field": "tags"})
+    topics = _list(data, "topics")
+    if not all(isinstance(topic, str) for topic in topics):
+        raise _Problem(_("%(field)s must be text.") % {"field": "topics"})
     english = {
         "title": name,
         "description": _text(data, "description"),
@@ -274,6 +279,7 @@ def _spec(path: Path, root: Path) -> ChallengeSpec:
         texts={SOURCE: english},
         flags=_flags(data),
         tags=tags,
+        topics=[str(topic) for topic in topics],
         hints=_hints(data),
         files=_files(data, path.parent, root),
         requirements=_requirements(data),
@@ -332,6 +338,8 @@ def _create(spec: ChallengeSpec, event: Event, stored: list[str]) -> Challenge:
         if code != SOURCE:
             services.challenge_set_translation(challenge=challenge, language_code=code, **texts)
     services.tags_set(challenge=challenge, values=spec.tags)
+    for topic in spec.topics:
+        topic_add(challenge=challenge, value=topic)
     for flag in spec.flags:
         services.flag_create(
             challenge=challenge, kind=flag.kind, content=flag.content, case_insensitive=flag.case_insensitive

@@ -47,6 +47,7 @@ from kakehashi.ctf.models import (
 from kakehashi.ctf.services import challenges as challenge_services
 from kakehashi.ctf.services import events as event_services
 from kakehashi.ctf.services.pages import page_create
+from kakehashi.ctf.services.topics import topic_add
 
 Row = dict[str, Any]
 Progress = Callable[[str, int, int], None]
@@ -56,9 +57,10 @@ IMPORTED_TABLES = frozenset(
     {
         "alembic_version", "config", "brackets", "users", "teams", "challenges", "dynamic_challenge", "flags",
         "hints", "tags", "files", "submissions", "solves", "awards", "unlocks", "notifications", "pages",
+        "topics", "challenge_topics",
     }
 )  # fmt: skip
-SKIPPED_TABLES = frozenset({"topics", "challenge_topics", "tokens", "tracking", "comments", "solutions"})
+SKIPPED_TABLES = frozenset({"tokens", "tracking", "comments", "solutions"})
 SUBMISSION_RESULTS = {
     "correct": SubmissionResult.CORRECT,
     "incorrect": SubmissionResult.INCORRECT,
@@ -312,6 +314,7 @@ def _run(state: _State) -> None:
     _brackets(state)
     _accounts(state)
     _challenges(state)
+    _topics(state)
     _play(state)
     _awards_and_unlocks(state)
     _notifications(state)
@@ -777,3 +780,16 @@ def _pages(state: _State) -> None:
             auth_required=_bool(row.get("auth_required")),
         )
         state.summary.counts["pages"] += 1
+
+
+def _topics(state: _State) -> None:
+    """CTFd's topics (organisers' classification of challenges) onto their challenges."""
+    values = {_int(row.get("id")): _text(row.get("value"), 255).strip() for row in state.export.table("topics")}
+    for row in state.export.table("challenge_topics"):
+        challenge = state.challenges.get(_int(row.get("challenge_id"), -1) or -1)
+        value = values.get(_int(row.get("topic_id")))
+        if challenge is None or not value:
+            state.summary.skipped[_("topics without their challenge")] += 1
+            continue
+        topic_add(challenge=challenge, value=value)
+        state.summary.counts["topics"] += 1

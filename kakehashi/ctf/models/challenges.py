@@ -93,6 +93,23 @@ class ChallengeTag(models.Model):
         return self.value
 
 
+class ChallengeTopic(models.Model):
+    """An organisers' classification (e.g. "SQL injection"); unlike tags, never shown to players."""
+
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="topics", verbose_name=_("challenge")
+    )
+    value = models.CharField(_("topic"), max_length=255)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class Hint(Translatable):
     challenge = models.ForeignKey(
         Challenge, on_delete=models.CASCADE, related_name="hints", verbose_name=_("challenge")

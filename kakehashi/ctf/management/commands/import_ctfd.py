@@ -25,6 +25,7 @@ COUNT_LABELS = {
     "hint unlocks": gettext_lazy("hint unlocks"),
     "announcements": gettext_lazy("announcements"),
     "pages": gettext_lazy("pages"),
+    "topics": gettext_lazy("topics"),
 }
 BAR_WIDTH = 30
 

@@ -115,7 +115,12 @@ def test_flags_tags_and_hints_are_listed_and_deleted_by_id(as_organiser: Call, e
     assert [f["content"] for f in _data(as_organiser("GET", f"/api/v1/challenges/{challenge.pk}/flags"))] == ["F{x}"]
     assert _data(as_organiser("GET", f"/api/v1/challenges/{challenge.pk}/topics")) == []
     assert _data(as_organiser("GET", "/api/v1/solutions")) == []
-    _data(as_organiser("DELETE", f"/api/v1/topics?type=challenge&target_id={challenge.pk}"))
+    topic = {"challenge_id": challenge.pk, "value": "SQL injection", "type": "challenge"}
+    added = _data(as_organiser("POST", "/api/v1/topics", topic))
+    listed = _data(as_organiser("GET", f"/api/v1/challenges/{challenge.pk}/topics"))
+    assert [t["value"] for t in listed] == ["SQL injection"]
+    _data(as_organiser("DELETE", f"/api/v1/topics?type=challenge&target_id={added['id']}"))
+    assert _data(as_organiser("GET", f"/api/v1/challenges/{challenge.pk}/topics")) == []
 
 
 def test_files_upload_list_sha1_and_delete(as_organiser: Call, event: Event) -> None:

@@ -262,3 +262,11 @@ def test_without_a_default_event_the_event_must_be_named(media: Path, tmp_path: 
 
     run(root, "--event", "spring")
     assert Challenge.objects.filter(event__slug="spring").count() == 3
+
+
+@pytest.mark.django_db
+def test_topics_are_kept_for_organisers(media: Path, event: Event, tmp_path: Path) -> None:
+    yml = "name: Topics\ncategory: misc\nvalue: 10\ndescription: d\nflags: [x]\ntopics: [Encoding, OSINT]\n"
+    write(tmp_path / "repo/topics/challenge.yml", yml)
+    run(tmp_path / "repo")
+    assert list(by_name(event, "Topics").topics.values_list("value", flat=True)) == ["Encoding", "OSINT"]

@@ -147,7 +147,8 @@ def users_mode_tables() -> Tables:
             {"id": 7, "key": "team_size", "value": None},
         ],
         "brackets": b"",  # an empty table is a zero-byte file
-        "topics": b"",
+        "topics": [{"id": 1, "value": "Encoding"}],
+        "challenge_topics": [{"id": 1, "challenge_id": 1, "topic_id": 1}],
         "users": [
             user(1, "admin", type="admin", hidden=1),
             user(2, "alice", password=passlib_v2(ALICE_PASSWORD), country="JP"),
@@ -492,7 +493,8 @@ def test_users_mode_export_ranks_as_ctfd_did(ctfd_settings: SettingsWrapper, tmp
     assert attachment.sha256 == hashlib.sha256(b"hello").hexdigest()
     assert Announcement.objects.get(event=event).text("body", "en") == "Good luck!"
 
-    assert summary.tables_not_imported == {"topics": 0, "fancy_plugin": 1}
+    assert summary.tables_not_imported == {"fancy_plugin": 1}
+    assert list(warmup.topics.values_list("value", flat=True)) == ["Encoding"]
     page = Page.objects.get(event=event, route="rules")
     assert (page.text("title", "en"), page.text("content", "en"), page.hidden) == ("Rules", "Be nice.", False)
     assert summary.counts["pages"] == 1
