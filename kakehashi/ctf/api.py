@@ -6,14 +6,15 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from kakehashi.accounts.access import require_user
 from kakehashi.accounts.authentication import optional_auth
 from kakehashi.core.api import ErrorOut
+from kakehashi.core.conditional import prepared_response
 from kakehashi.core.markdown import render_markdown
 from kakehashi.core.models import Translatable
-from kakehashi.ctf import access, outcomes, phases, selectors
+from kakehashi.ctf import access, outcomes, phases, prepared, selectors
 from kakehashi.ctf.choices import ChallengeState, SubmissionResult
 from kakehashi.ctf.models import Announcement, Event, Participant, Team
 from kakehashi.ctf.schemas import (
@@ -30,8 +31,7 @@ from kakehashi.ctf.schemas import (
     ParticipationOut,
     RegisterIn,
     ScoreboardOut,
-    ScoreEntryOut,
-    SeriesOut,
+    ScoreboardQuery,
     TeamCreateIn,
     TeamJoinIn,
     TeamOut,
@@ -176,12 +176,16 @@ def _summary(item: selectors.BoardItem) -> dict[str, Any]:
     }
 
 
-@router.get("/events/{slug}/challenges", response={200: list[ChallengeSummaryOut], **ERRORS})
-def challenge_list(request: HttpRequest, slug: str) -> list[ChallengeSummaryOut]:
+@router.get("/events/{slug}/challenges", response={200: list[ChallengeSummaryOut], 304: None, **ERRORS})
+def challenge_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The board of the caller's team. Prepared once per change; send the ``ETag`` back in
+    ``If-None-Match`` to get ``304`` while nothing changed."""
     event = access.access_event(request.user, slug)
     player = access.access_board(request.user, event)
-    board = selectors.challenge_board(event, team=player.team, staff=player.staff)
-    return [ChallengeSummaryOut(**_summary(item)) for item in board]
+    document = prepared.challenge_list(event, team=player.team, staff=player.staff, language=_language())
+    return prepared_response(
+        request, etag=document.etag, body=document.body, private=True, vary=("Accept-Language", "Cookie")
+    )
 
 
 def _text(row: Any) -> ChallengeText:
@@ -284,26 +288,22 @@ def hint_unlock(request: HttpRequest, hint_id: int) -> HintOut:
     )
 
 
-@router.get("/events/{slug}/scoreboard", auth=optional_auth(), response={200: ScoreboardOut, **ERRORS})
-def scoreboard(request: HttpRequest, slug: str, bracket: str | None = None) -> ScoreboardOut:
+@router.get("/events/{slug}/scoreboard", auth=optional_auth(), response={200: ScoreboardOut, 304: None, **ERRORS})
+def scoreboard(
+    request: HttpRequest,
+    slug: str,
+    page: Query[ScoreboardQuery],
+) -> HttpResponse:
+    """Standings (overall or in a bracket), ``limit`` rows from ``offset``. Prepared once per scoring
+    change; send the ``ETag`` back in ``If-None-Match`` to get ``304`` while nothing changed."""
     event = access.access_event(request.user, slug)
     view = access.access_scoreboard(request.user, event)
-    country, bracket_id = access.bracket_filter(event, bracket)
-    board = selectors.scoreboard(event, view=view, country=country, bracket_id=bracket_id)
-    entries = [ScoreEntryOut(**entry.__dict__) for entry in board.entries]
-    visible = {entry.team_id for entry in board.entries}
-    series = [
-        SeriesOut(team_id=s.account_id, points=list(s.points)) for s in board.snapshot.series if s.account_id in visible
-    ]
-    shared = board.snapshot
-    return ScoreboardOut(
-        frozen=board.frozen,
-        live=view == "live",
-        version=shared.version,
-        entries=entries,
-        series=series,
-        solve_counts=selectors.visible_counts(event, shared.solve_counts, staff=view == "live"),
-        bloods=selectors.visible_bloods(event, shared.bloods, staff=view == "live"),
+    country, bracket_id = access.bracket_filter(event, page.bracket)
+    document = prepared.scoreboard(
+        event, view=view, country=country, bracket_id=bracket_id, limit=page.limit, offset=page.offset
+    )
+    return prepared_response(
+        request, etag=document.etag, body=document.body, private=view == "live", vary=("Cookie", "Authorization")
     )
 
 

@@ -145,10 +145,19 @@ class SeriesOut(Schema):
     points: list[tuple[datetime, int]]
 
 
+class ScoreboardQuery(Schema):
+    bracket: str | None = Field(
+        None, description="A country bracket (uk, jp, mixed, other) or a custom bracket's name."
+    )
+    limit: int | None = Field(None, ge=1, le=100_000, description="At most this many rows (all when absent).")
+    offset: int = Field(0, ge=0, description="Rows to skip from the top.")
+
+
 class ScoreboardOut(Schema):
     frozen: bool
     live: bool = Field(..., description="True for the organisers' unfrozen view.")
     version: int
+    total: int = Field(..., description="Teams on this board (or bracket) before paging with limit and offset.")
     entries: list[ScoreEntryOut]
     series: list[SeriesOut]
     solve_counts: dict[int, int] = Field(..., description="Counted solves per challenge id.")

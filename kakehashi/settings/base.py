@@ -150,6 +150,9 @@ API_TOKEN_DEFAULT_DAYS = env_int("KAKEHASHI_API_TOKEN_DAYS", default=30)
 # Standings are recomputed after each scoring change in a background thread of the process that
 # made the change, so the request answers at once; off, they are recomputed before it answers.
 STANDINGS_IN_BACKGROUND = env_bool("KAKEHASHI_STANDINGS_IN_BACKGROUND", default=True)
+# After a refresh, further changes wait at least this long (milliseconds) and share the next refresh: a
+# burst of solves costs a few refreshes a second, and a solve is public well within a second.
+STANDINGS_MIN_INTERVAL = env_int("KAKEHASHI_STANDINGS_MIN_INTERVAL_MS", default=200) / 1000
 
 # --- Languages and time ------------------------------------------------------------------
 LANGUAGE_CODE = "en"

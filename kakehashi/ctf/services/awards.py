@@ -33,7 +33,7 @@ def award_create(*, team: Team, value: int, reason: str, by: User, now: datetime
     award.full_clean()
     award.save()
     event_id = team.event_id
-    transaction.on_commit(lambda: standings_changed(event_id))
+    transaction.on_commit(lambda: standings_changed(event_id, kind="append"))
     return award
 
 

@@ -3,7 +3,7 @@
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypedDict, Unpack
+from typing import Any, Literal, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -62,7 +62,7 @@ class EventChanges(TypedDict, total=False):
     generated_flag_format: str
 
 
-def standings_changed_on_commit(event_id: int) -> None:
+def standings_changed_on_commit(event_id: int, *, kind: Literal["append", "teams", "full"] = "full") -> None:
     """Once the current transaction commits, tell the standings service that the event's standings
     must be computed again. Does nothing in a build without that service."""
     try:
@@ -71,7 +71,7 @@ def standings_changed_on_commit(event_id: int) -> None:
         if error.name != STANDINGS_MODULE:
             raise  # the service exists but is broken: say so
         return
-    transaction.on_commit(lambda: standings_changed(event_id), robust=True)
+    transaction.on_commit(lambda: standings_changed(event_id, kind=kind), robust=True)
 
 
 def _add(errors: Errors, field: str, message: str, code: str) -> None:

@@ -193,7 +193,7 @@ def submission_attempt(  # noqa: PLR0911  (one return per distinct, translated o
 def _announce_solve(solve_id: int, blood: int | None) -> None:
     solve = Solve.objects.select_related("challenge__event", "team").get(pk=solve_id)
     event = solve.challenge.event
-    standings_changed(event.pk)
+    standings_changed(event.pk, kind="append")
     if solve.challenge.state == ChallengeState.HIDDEN or not solve.team.ranked:
         return
     data = {
@@ -237,5 +237,5 @@ def hint_unlock(*, hint: Hint, team: Team, user: User, now: datetime | None = No
         except IntegrityError:
             return HintUnlock.objects.get(hint=hint, team=locked_team), False
         if cost:
-            transaction.on_commit(lambda: standings_changed(event.pk))
+            transaction.on_commit(lambda: standings_changed(event.pk, kind="append"))
         return unlock, True

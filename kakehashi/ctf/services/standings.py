@@ -1,32 +1,54 @@
-"""Standings are computed once per scoring change and shared by every reader.
+"""Standings are updated once per scoring change and shared by every reader, in every process.
 
-A scoring change (solve, award, hint unlock, ban, value or rule change) calls
-:func:`standings_changed` after its transaction commits. A background thread of that process then
-builds a :class:`Snapshot` for the live (organisers') view and for the public view (frozen at the
-freeze time) from one load of the event, stores both in the shared cache, and announces the change
-to live subscribers; changes that arrive meanwhile are coalesced into the next recomputation.
-Readers never recompute: they take the stored snapshot, and build it only when the cache has none
-(first read, cache restart). A wrong flag changes nothing here.
+A scoring change calls :func:`standings_changed` after its transaction commits, saying what kind
+of change it was:
+
+- ``append``: new solves, awards or paid hint unlocks. The process that refreshes keeps the event in
+  memory (an :class:`~kakehashi.ctf.tally.Tally`) and reads only the rows added since its last
+  refresh, so a refresh costs milliseconds whatever the size of the event.
+- ``teams``: team names, brackets, bans or visibility changed. Teams are read again; a change of who
+  is ranked re-tallies from memory.
+- ``full`` (the default): anything else (a deleted award, a value rule, an import). Every process's
+  memory of the event is dropped and the next refresh reads the event again.
+
+Refreshes are serialised across processes by a lock in the shared cache, and coalesced: a change
+that arrives while another process refreshes marks the event dirty, and the lock holder refreshes
+once more before letting go (at most once per ``STANDINGS_MIN_INTERVAL`` seconds). Each refresh
+stores a :class:`Snapshot` of the live (organisers') view and of the public view (frozen at the
+freeze time) in the shared cache with a new version, and announces it to live subscribers.
+
+Readers never recompute: they check the stored version (one small cache read) and keep the snapshot
+of that version in process memory, so a snapshot is fetched and unpickled once per change per
+process. Only when the cache has none (first read, cache restart) is it built. A wrong flag changes
+nothing here.
 """
 
 import logging
 import threading
+import time
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import close_old_connections
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kakehashi.core import live
 from kakehashi.ctf import phases, scoring
 from kakehashi.ctf.models import Award, Challenge, Event, HintUnlock, Solve, Team
+from kakehashi.ctf.tally import Tally
 
 logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 24 * 60 * 60
 VIEWS = ("live", "public")
+LOCK_SECONDS = 15  # a refresh holding the lock longer than this (a dead process) loses it
+GAP_SECONDS = 120  # how long a missing row id is looked for again (a transaction still open)
+Change = Literal["append", "teams", "full"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +87,26 @@ def _key(event_id: int, view: str) -> str:
 
 def _version_key(event_id: int) -> str:
     return f"ctf:standings-version:{event_id}"
+
+
+def _stamp_key(event_id: int, view: str) -> str:
+    return f"ctf:standings-stamp:{event_id}:{view}"
+
+
+def _generation_key(event_id: int) -> str:
+    return f"ctf:standings-generation:{event_id}"
+
+
+def _teams_key(event_id: int) -> str:
+    return f"ctf:standings-teams:{event_id}"
+
+
+def _dirty_key(event_id: int) -> str:
+    return f"ctf:standings-dirty:{event_id}"
+
+
+def _lock_key(event_id: int) -> str:
+    return f"ctf:standings-lock:{event_id}"
 
 
 def _rule(challenge: Challenge) -> scoring.ValueRule:
@@ -186,19 +228,297 @@ def _compute_views(event: Event, *, now: datetime, version: int, views: tuple[st
     return {view: snapshots[view] for view in views}
 
 
+# -- the event in memory ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Mark:
+    """How far one table has been read: every id up to ``high``, except the ``gaps`` (ids handed out
+    but not yet seen: a transaction still open, or one rolled back), looked for again for a while."""
+
+    high: int = 0
+    gaps: dict[int, float] = field(default_factory=dict)  # id → monotonic time it was first missed
+
+    def condition(self) -> Q:
+        condition = Q(pk__gt=self.high)
+        if self.gaps:
+            condition |= Q(pk__in=sorted(self.gaps))
+        return condition
+
+    def saw(self, ids: list[int], *, window: int | None = None) -> None:
+        now = time.monotonic()
+        found = set(ids)
+        for pk in found:
+            self.gaps.pop(pk, None)
+        top = max(found, default=self.high)
+        first = self.high + 1 if window is None else max(self.high + 1, top - window)
+        if top > self.high:
+            self.gaps.update((pk, now) for pk in range(first, top) if pk not in found)
+            self.high = top
+        for pk in [pk for pk, since in self.gaps.items() if now - since > GAP_SECONDS]:
+            del self.gaps[pk]
+
+
+@dataclass
+class _State:
+    """One process's memory of an event's scoring, kept current by :func:`_advance`."""
+
+    generation: str
+    teams_mark: Any
+    teams: dict[int, Team]
+    excluded: frozenset[int]
+    rules: dict[int, scoring.ValueRule]
+    blood_bonuses: tuple[int, ...]
+    solves: list[scoring.SolveRecord]
+    awards: list[scoring.AwardRecord]
+    tally: Tally
+    marks: dict[str, _Mark]
+    public: Snapshot | None = None  # the last public view built with a cut-off, while still right
+
+    @property
+    def facts(self) -> _Facts:
+        return _Facts(
+            teams=self.teams, excluded=self.excluded, challenges=self.rules, solves=self.solves, awards=self.awards
+        )
+
+
+_states: dict[int, _State] = {}
+_states_lock = threading.RLock()
+TEAM_FIELDS = ("id", "name", "hidden", "banned", "country_bracket", "bracket_id")
+
+
+def _load_teams(event: Event) -> dict[int, Team]:
+    return {team.pk: team for team in Team.objects.filter(event=event).only(*TEAM_FIELDS)}
+
+
+def _load_rules(event: Event) -> dict[int, scoring.ValueRule]:
+    return {challenge.pk: _rule(challenge) for challenge in Challenge.objects.filter(event=event)}
+
+
+def _solve_rows(event: Event) -> "QuerySet[Solve]":
+    return Solve.objects.filter(challenge__event=event)
+
+
+def _award_rows(event: Event) -> "QuerySet[Award]":
+    return Award.objects.filter(event=event)
+
+
+def _unlock_rows(event: Event) -> "QuerySet[HintUnlock]":
+    return HintUnlock.objects.filter(hint__challenge__event=event)
+
+
+def _read_new(state: _State, event: Event) -> tuple[list[scoring.SolveRecord], list[scoring.AwardRecord]]:
+    """Rows added since the last read (three indexed queries)."""
+    solves_read = list(
+        _solve_rows(event)
+        .filter(state.marks["solve"].condition())
+        .values_list("id", "team_id", "challenge_id", "created_at")
+    )
+    awards_read = list(
+        _award_rows(event).filter(state.marks["award"].condition()).values_list("id", "team_id", "value", "created_at")
+    )
+    unlocks_read = list(
+        _unlock_rows(event).filter(state.marks["unlock"].condition()).values_list("id", "team_id", "cost", "created_at")
+    )
+    state.marks["solve"].saw([row[0] for row in solves_read])
+    state.marks["award"].saw([row[0] for row in awards_read])
+    state.marks["unlock"].saw([row[0] for row in unlocks_read])
+    solves = [scoring.SolveRecord(account_id=t, challenge_id=c, time=at) for _, t, c, at in solves_read]
+    awards = [scoring.AwardRecord(account_id=t, value=v, time=at) for _, t, v, at in awards_read]
+    awards += [scoring.AwardRecord(account_id=t, value=-cost, time=at) for _, t, cost, at in unlocks_read if cost > 0]
+    return solves, awards
+
+
+def _load_state(event: Event, generation: str, teams_mark: Any) -> _State:
+    """Read the whole event (the only time a refresh reads every row)."""
+    teams = _load_teams(event)
+    rules = _load_rules(event)
+    excluded = frozenset(team_id for team_id, team in teams.items() if not team.ranked)
+    marks = {"solve": _Mark(), "award": _Mark(), "unlock": _Mark()}
+    state = _State(
+        generation=generation,
+        teams_mark=teams_mark,
+        teams=teams,
+        excluded=excluded,
+        rules=rules,
+        blood_bonuses=tuple(event.blood_bonuses or ()),
+        solves=[],
+        awards=[],
+        tally=Tally(challenges=rules),
+        marks=marks,
+    )
+    solves_read = list(_solve_rows(event).values_list("id", "team_id", "challenge_id", "created_at"))
+    awards_read = list(_award_rows(event).values_list("id", "team_id", "value", "created_at"))
+    unlocks_read = list(_unlock_rows(event).values_list("id", "team_id", "cost", "created_at"))
+    # Ids below the highest seen may still be in open transactions: watch the recent ones.
+    marks["solve"].saw([row[0] for row in solves_read], window=1000)
+    marks["award"].saw([row[0] for row in awards_read], window=1000)
+    marks["unlock"].saw([row[0] for row in unlocks_read], window=1000)
+    state.solves = [scoring.SolveRecord(account_id=t, challenge_id=c, time=at) for _, t, c, at in solves_read]
+    state.awards = [scoring.AwardRecord(account_id=t, value=v, time=at) for _, t, v, at in awards_read]
+    state.awards += [
+        scoring.AwardRecord(account_id=t, value=-cost, time=at) for _, t, cost, at in unlocks_read if cost > 0
+    ]
+    _retally(state)
+    return state
+
+
+def _retally(state: _State) -> None:
+    state.tally = Tally.build(
+        solves=state.solves,
+        awards=state.awards,
+        challenges=state.rules,
+        excluded=state.excluded,
+        blood_bonuses=state.blood_bonuses,
+    )
+    state.public = None
+
+
+def _shared_marks(event_id: int) -> tuple[str, Any]:
+    """The shared generation (changed by every ``full`` change, and lost with the cache) and teams mark."""
+    values = cache.get_many([_generation_key(event_id), _teams_key(event_id)])
+    generation = values.get(_generation_key(event_id))
+    if generation is None:
+        cache.add(_generation_key(event_id), uuid.uuid4().hex, timeout=None)
+        generation = cache.get(_generation_key(event_id))
+    return str(generation), values.get(_teams_key(event_id))
+
+
+def _advance(event: Event) -> _State:
+    """This process's memory of the event, brought up to date with the database."""
+    generation, teams_mark = _shared_marks(event.pk)
+    state = _states.get(event.pk)
+    if state is None or state.generation != generation or state.blood_bonuses != tuple(event.blood_bonuses or ()):
+        state = _states[event.pk] = _load_state(event, generation, teams_mark)
+        return state
+    if state.teams_mark != teams_mark:
+        _reload_teams(state, event)
+        state.teams_mark = teams_mark
+    solves, awards = _read_new(state, event)
+    if any(solve.account_id not in state.teams for solve in solves) or any(
+        award.account_id not in state.teams for award in awards
+    ):
+        _reload_teams(state, event)  # a team made since the last read
+    if any(not state.tally.knows(solve.challenge_id) for solve in solves):
+        rules = _load_rules(event)  # a challenge made since: its rule is new, the others unchanged
+        if any(rules.get(cid) != rule for cid, rule in state.rules.items()):
+            state = _states[event.pk] = _load_state(event, generation, teams_mark)
+            return state
+        state.rules = rules
+        state.tally = Tally.build(
+            solves=state.solves,
+            awards=state.awards,
+            challenges=rules,
+            excluded=state.excluded,
+            blood_bonuses=state.blood_bonuses,
+        )
+    cut_off = state.public.cut_off if state.public is not None else None
+    for solve in solves:
+        state.solves.append(solve)
+        state.tally.add_solve(solve)
+        if cut_off is not None and solve.time < cut_off:
+            state.public = None
+    for award in awards:
+        state.awards.append(award)
+        state.tally.add_award(award)
+        if cut_off is not None and award.time < cut_off:
+            state.public = None
+    return state
+
+
+def _reload_teams(state: _State, event: Event) -> None:
+    state.teams = _load_teams(event)
+    excluded = frozenset(team_id for team_id, team in state.teams.items() if not team.ranked)
+    if excluded != state.excluded:
+        state.excluded = excluded
+        _retally(state)
+    state.public = None
+
+
+def _live_snapshot(event: Event, state: _State, *, now: datetime, version: int) -> Snapshot:
+    tally = state.tally
+    per_team = tally.solves_per_account()
+    teams = state.teams
+    entries = tuple(
+        Entry(
+            position=row.position,
+            team_id=row.account_id,
+            name=teams[row.account_id].name,
+            score=row.score,
+            last_score_at=row.last_score_time,
+            country_bracket=teams[row.account_id].country_bracket,
+            bracket_id=teams[row.account_id].bracket_id,
+            solves=per_team.get(row.account_id, 0),
+        )
+        for row in tally.rows()
+        if row.account_id in teams
+    )
+    return Snapshot(
+        event_id=event.pk,
+        view="live",
+        version=version,
+        computed_at=now,
+        cut_off=None,
+        entries=entries,
+        values=tally.values(),
+        solve_counts=tally.solve_counts(),
+        series=tuple(tally.series(10)),
+        bloods=tally.bloods(),
+    )
+
+
+def _snapshots(event: Event, state: _State, *, now: datetime, version: int) -> dict[str, Snapshot]:
+    live_view = _live_snapshot(event, state, now=now, version=version)
+    schedule = phases.Schedule(starts_at=event.starts_at, ends_at=event.ends_at, freeze_at=event.freeze_at)
+    public_cut = phases.public_cutoff(schedule, now)
+    if public_cut is None:
+        state.public = None
+        public = replace(live_view, view="public")
+    elif state.public is not None and state.public.cut_off == public_cut:
+        public = replace(state.public, version=version, computed_at=now)  # nothing before the cut-off moved
+    else:
+        public = state.public = _build(event, state.facts, view="public", cut_off=public_cut, now=now, version=version)
+    return {"live": live_view, "public": public}
+
+
 def _refresh(event: Event) -> dict[str, Snapshot]:
+    """Bring this process's memory of the event up to date, and store both views under a new version."""
     try:
         version = cache.incr(_version_key(event.pk))
     except ValueError:
         cache.add(_version_key(event.pk), 1, timeout=None)
-        version = 1
-    snapshots = _compute_views(event, now=timezone.now(), version=version)
-    cache.set_many({_key(event.pk, view): snapshot for view, snapshot in snapshots.items()}, timeout=CACHE_SECONDS)
+        version = cache.incr(_version_key(event.pk))
+    with _states_lock:
+        try:
+            state = _advance(event)
+            snapshots = _snapshots(event, state, now=timezone.now(), version=version)
+        except Exception:
+            _states.pop(event.pk, None)  # read it all again next time
+            raise
+        stamp = f"{state.generation}:{version}"
+    values: dict[str, Any] = {_key(event.pk, view): snapshot for view, snapshot in snapshots.items()}
+    values |= {_stamp_key(event.pk, view): stamp for view in snapshots}  # after the snapshots: readers check these
+    cache.set_many(values, timeout=CACHE_SECONDS)
+    with _memo_lock:
+        for view, snapshot in snapshots.items():
+            _memo[(event.pk, view)] = (stamp, snapshot)
     return snapshots
 
 
+def forget(event_id: int | None = None) -> None:
+    """Drop this process's memory of one event (or all): the next refresh reads it again."""
+    with _states_lock, _memo_lock:
+        if event_id is None:
+            _states.clear()
+            _memo.clear()
+        else:
+            _states.pop(event_id, None)
+            for view in VIEWS:
+                _memo.pop((event_id, view), None)
+
+
 def refresh_now(event_id: int) -> None:
-    """Recompute and store both views, and tell live subscribers."""
+    """Update and store both views, and tell live subscribers."""
     event = Event.objects.filter(pk=event_id).first()
     if event is None:
         return
@@ -209,10 +529,34 @@ def refresh_now(event_id: int) -> None:
         live.publish(f"event:{event_id}:public", "scoreboard", {"version": public.version})
 
 
+def _drain(event_id: int, *, pause: float) -> None:
+    """Refresh while the event is dirty, if no other process is doing so (then it will).
+
+    The order matters: a change marks the event dirty *before* trying the lock, and the holder
+    looks at the mark again *after* letting go, so no change is left without a refresh.
+    """
+    token = uuid.uuid4().hex
+    while cache.add(_lock_key(event_id), token, timeout=LOCK_SECONDS):
+        try:
+            while cache.get(_dirty_key(event_id)) is not None:
+                cache.delete(_dirty_key(event_id))
+                started = time.monotonic()
+                refresh_now(event_id)
+                cache.touch(_lock_key(event_id), LOCK_SECONDS)
+                rest = pause - (time.monotonic() - started)
+                if rest > 0:
+                    time.sleep(rest)  # later changes wait a little and share one refresh
+        finally:
+            if cache.get(_lock_key(event_id)) == token:
+                cache.delete(_lock_key(event_id))
+        if cache.get(_dirty_key(event_id)) is None:
+            return
+
+
 class _Refresher:
-    """Recomputes standings in a background thread of this process, so that the request that
-    caused a scoring change answers at once. Changes arriving during a recomputation are
-    coalesced into the next one: a burst of solves costs one or two recomputations, not one each."""
+    """Refreshes standings in a background thread of this process, so that the request that
+    caused a scoring change answers at once. Changes arriving during a refresh are coalesced into
+    the next one: a burst of solves costs one or two refreshes, not one each."""
 
     def __init__(self) -> None:
         self._pending: set[int] = set()
@@ -236,10 +580,10 @@ class _Refresher:
                 batch, self._pending = self._pending, set()
             for event_id in sorted(batch):
                 try:
-                    refresh_now(event_id)
+                    _drain(event_id, pause=float(getattr(settings, "STANDINGS_MIN_INTERVAL", 0.2)))
                 except Exception:  # a failed refresh must not stop later ones; readers rebuild on a miss
                     logger.exception("standings refresh failed for event %s", event_id)
-                    cache.delete_many([_key(event_id, view) for view in VIEWS])
+                    cache.delete_many([_key(event_id, view) for view in VIEWS] + [_lock_key(event_id)])
                 finally:
                     close_old_connections()
 
@@ -251,30 +595,67 @@ class _Refresher:
 refresher = _Refresher()
 
 
-def standings_changed(event_id: int) -> None:
-    """Call after a committed scoring change. Recomputes in the background, or at once when the
-    ``KAKEHASHI_STANDINGS_IN_BACKGROUND`` setting is off (tests, one-off commands)."""
+def standings_changed(event_id: int, *, kind: Change = "full") -> None:
+    """Call after a committed scoring change (see the module docstring for ``kind``). Refreshes in
+    the background, or at once when the ``KAKEHASHI_STANDINGS_IN_BACKGROUND`` setting is off
+    (tests, one-off commands)."""
+    if kind == "full":
+        cache.set(_generation_key(event_id), uuid.uuid4().hex, timeout=None)
+    elif kind == "teams":
+        cache.set(_teams_key(event_id), uuid.uuid4().hex, timeout=None)
+    cache.set(_dirty_key(event_id), 1, timeout=CACHE_SECONDS)
     if getattr(settings, "STANDINGS_IN_BACKGROUND", True):
         refresher.request(event_id)
     else:
-        refresh_now(event_id)
+        _drain(event_id, pause=0)
+
+
+def _board_key(event_id: int) -> str:
+    return f"ctf:board-version:{event_id}"
+
+
+def board_version(event_id: int) -> str:
+    """Names the current state of the event's challenges (texts, values, states): it changes with
+    every :func:`board_changed`, and when the cache is lost."""
+    version = cache.get(_board_key(event_id))
+    if version is None:
+        cache.add(_board_key(event_id), uuid.uuid4().hex, timeout=None)
+        version = cache.get(_board_key(event_id))
+    return str(version)
 
 
 def board_changed(event_id: int) -> None:
-    """Challenges were added, changed or released: tell pages to reload their board."""
+    """Challenges were added, changed or released: prepared boards are stale, pages reload theirs."""
+    cache.set(_board_key(event_id), uuid.uuid4().hex, timeout=None)
     live.publish(f"event:{event_id}:public", "board", {})
     live.publish(f"event:{event_id}:staff", "board", {})
+
+
+_memo: dict[tuple[int, str], tuple[str, Snapshot]] = {}  # (event, view) → (stamp, snapshot) of this process
+_memo_lock = threading.Lock()
 
 
 def snapshot(event: Event, view: str) -> Snapshot:
     """The stored snapshot for ``view`` (``live`` or ``public``), built once if the cache lost it.
 
-    A stored public snapshot taken before the freeze stays right after it (no solve since), but
-    must report itself frozen once the freeze time has passed; it is rebuilt then.
+    One small cache read (the stored version's stamp) when this process already holds that
+    version. A stored public snapshot taken before the freeze stays right after it (no solve since),
+    but must report itself frozen once the freeze time has passed; it is rebuilt then.
     """
-    stored = cache.get(_key(event.pk, view))
-    if isinstance(stored, Snapshot):
-        if view == "public" and not stored.frozen and event.freeze_at is not None and timezone.now() >= event.freeze_at:
+    stamp = cache.get(_stamp_key(event.pk, view))
+    found: Snapshot | None = None
+    if stamp is not None:
+        held = _memo.get((event.pk, view))
+        if held is not None and held[0] == stamp:
+            found = held[1]
+        else:
+            stored = cache.get(_key(event.pk, view))
+            if isinstance(stored, Snapshot):
+                found = stored
+                with _memo_lock:
+                    _memo[(event.pk, view)] = (str(stamp), stored)
+    if found is not None:
+        if view == "public" and not found.frozen and event.freeze_at is not None and timezone.now() >= event.freeze_at:
             return _refresh(event)[view]
-        return stored
+        return found
     return _refresh(event)[view]

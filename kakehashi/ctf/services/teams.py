@@ -195,7 +195,7 @@ def participant_register(*, event: Event, user: User, invite_code: str = "") -> 
         raise _general_error(_("You are already registered for this event."), "already_registered") from None
     if status == ParticipantStatus.APPROVED and event.mode == EventMode.INDIVIDUAL:
         _solo_team_create(participant, user)
-        standings_changed_on_commit(event.pk)
+        standings_changed_on_commit(event.pk, kind="teams")
     return participant
 
 
@@ -228,7 +228,7 @@ def participant_set_status(*, participant: Participant, status: str) -> Particip
         else:
             _detach(locked, team)
     if event.mode == EventMode.INDIVIDUAL or team is not None:
-        standings_changed_on_commit(event.pk)
+        standings_changed_on_commit(event.pk, kind="teams")
     participant.status = locked.status
     participant.team_id = locked.team_id
     return locked
@@ -254,7 +254,7 @@ def participant_move(*, participant: Participant, team: Team) -> Team:
         _detach(locked, teams[locked.team_id])
     _attach(locked, target)
     participant.team = target
-    standings_changed_on_commit(event.pk)
+    standings_changed_on_commit(event.pk, kind="teams")
     return target
 
 
@@ -275,7 +275,7 @@ def team_create(*, participant: Participant, name: str) -> Team:
     _save_named(team)
     _attach(locked, team)
     participant.team = team
-    standings_changed_on_commit(event.pk)
+    standings_changed_on_commit(event.pk, kind="teams")
     return team
 
 
@@ -294,7 +294,7 @@ def team_join(*, participant: Participant, invite_code: str) -> Team:
     _require_room(team, event)
     _attach(locked, team)
     participant.team = team
-    standings_changed_on_commit(event.pk)
+    standings_changed_on_commit(event.pk, kind="teams")
     return team
 
 
@@ -308,7 +308,7 @@ def team_leave(*, participant: Participant) -> None:
         raise _general_error(_("You are not in a team."), "no_team")
     _detach(locked, _lock_team(locked.team_id))
     participant.team = None
-    standings_changed_on_commit(locked.event_id)
+    standings_changed_on_commit(locked.event_id, kind="teams")
 
 
 @transaction.atomic
@@ -327,7 +327,7 @@ def team_disband(*, team: Team, by: User) -> None:
         _refresh_country_bracket(locked)
     else:
         locked.delete()
-    standings_changed_on_commit(locked.event_id)
+    standings_changed_on_commit(locked.event_id, kind="teams")
 
 
 @transaction.atomic
@@ -337,7 +337,7 @@ def team_rename(*, team: Team, name: str) -> Team:
     _check_name(locked, name)
     _save_named(locked)
     team.name = locked.name
-    standings_changed_on_commit(locked.event_id)
+    standings_changed_on_commit(locked.event_id, kind="teams")
     return locked
 
 
@@ -354,7 +354,7 @@ def team_set_visibility(*, team: Team, hidden: bool | None = None, banned: bool 
         changed.append("banned")
     if changed:
         locked.save(update_fields=changed)
-        standings_changed_on_commit(locked.event_id)
+        standings_changed_on_commit(locked.event_id, kind="teams")
     team.hidden, team.banned = locked.hidden, locked.banned
     return locked
 
@@ -368,6 +368,6 @@ def team_set_bracket(*, team: Team, bracket: Bracket | None) -> Team:
     if locked.bracket_id != (bracket.pk if bracket else None):
         locked.bracket = bracket
         locked.save(update_fields=["bracket"])
-        standings_changed_on_commit(locked.event_id)
+        standings_changed_on_commit(locked.event_id, kind="teams")
     team.bracket = bracket
     return locked

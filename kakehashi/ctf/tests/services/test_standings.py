@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from kakehashi.accounts.tests.factories import UserFactory
 from kakehashi.ctf.models import Award, Event, HintUnlock, Solve, Submission, Team
-from kakehashi.ctf.services.standings import compute, snapshot, standings_changed
+from kakehashi.ctf.services import standings
+from kakehashi.ctf.services.standings import Snapshot, compute, snapshot, standings_changed
 from kakehashi.ctf.tests.factories import ChallengeFactory, EventFactory, HintFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +148,155 @@ def test_background_refresh_coalesces_and_publishes(settings: Any) -> None:
     current = snapshot(event, "live")
     assert [e.team_id for e in current.entries] == [t.pk for t in teams]
     assert before < current.version <= before + 3  # three changes, at most three recomputations
+
+
+# --- incremental refreshes ------------------------------------------------------------------------
+
+
+def same_standings(left: Snapshot, right: Snapshot) -> None:
+    assert left.entries == right.entries
+    assert left.values == right.values
+    assert left.solve_counts == right.solve_counts
+    assert left.series == right.series
+    assert left.bloods == right.bloods
+
+
+def test_appended_solves_awards_and_unlocks_give_what_a_full_computation_gives(event: Event) -> None:
+    Event.objects.filter(pk=event.pk).update(blood_bonuses=[30, 20, 10])
+    event.refresh_from_db()
+    dynamic = ChallengeFactory.create(event=event, function="logarithmic", value=500, minimum=100, decay=3)
+    static = ChallengeFactory.create(event=event, value=200)
+    hint = HintFactory.create(challenge=static, cost=25)
+    teams = [TeamFactory.create(event=event) for _ in range(5)]
+    snapshot(event, "live")  # this process now holds the event in memory
+    start = event.starts_at
+    for index, team in enumerate(teams):
+        solve(team, dynamic.pk, start + timedelta(minutes=10 - index))  # arrival order is not time order
+        if index % 2:
+            solve(team, static.pk, start + timedelta(minutes=20 + index))
+            HintUnlock.objects.create(hint=hint, team=team, user=UserFactory.create(), cost=25, created_at=start)
+        Award.objects.create(event=event, team=team, value=5 * index + 1, reason="r", created_at=start)
+        standings_changed(event.pk, kind="append")
+        same_standings(snapshot(event, "live"), compute(event, view="live"))
+    assert snapshot(event, "live").values[dynamic.pk] < 500
+
+
+def test_an_append_refresh_reads_only_new_rows(event: Event) -> None:
+    challenges = [ChallengeFactory.create(event=event) for _ in range(5)]
+    teams = [TeamFactory.create(event=event) for _ in range(10)]
+    for index, team in enumerate(teams):
+        for challenge in challenges[: index % 5 + 1]:
+            solve(team, challenge.pk, event.starts_at + timedelta(minutes=index))
+    standings_changed(event.pk)  # a full read
+    solve(teams[0], challenges[4].pk, event.starts_at + timedelta(minutes=30))
+    with CaptureQueriesContext(connection) as queries:
+        standings_changed(event.pk, kind="append")
+    reads = [q["sql"] for q in queries.captured_queries]
+    assert len(reads) <= 4, reads  # the event, then new solves, awards and unlocks
+    assert {e.team_id: e.solves for e in snapshot(event, "live").entries}[teams[0].pk] == 2
+    same_standings(snapshot(event, "live"), compute(event, view="live"))
+
+
+def test_a_row_that_commits_after_a_later_one_is_still_counted(event: Event) -> None:
+    """On PostgreSQL ids are handed out before commit: id 7 may become visible after id 8."""
+    challenge = ChallengeFactory.create(event=event)
+    early, late = TeamFactory.create(event=event), TeamFactory.create(event=event)
+    first = solve(early, ChallengeFactory.create(event=event).pk, event.starts_at)
+    standings_changed(event.pk)
+    skipped = first.pk + 5
+    user = UserFactory.create()
+    submission = Submission.objects.create(
+        event=event,
+        challenge=challenge,
+        team=late,
+        user=user,
+        provided="x",
+        result="correct",
+        created_at=timezone.now(),
+    )
+    Solve.objects.create(
+        pk=skipped + 1, challenge=challenge, team=late, user=user, submission=submission, created_at=timezone.now()
+    )
+    standings_changed(event.pk, kind="append")
+    assert {e.team_id for e in snapshot(event, "live").entries} == {early.pk, late.pk}
+    submission = Submission.objects.create(
+        event=event,
+        challenge=challenge,
+        team=early,
+        user=user,
+        provided="x",
+        result="correct",
+        created_at=timezone.now(),
+    )
+    Solve.objects.create(  # the id left out before
+        pk=skipped, challenge=challenge, team=early, user=user, submission=submission, created_at=timezone.now()
+    )
+    standings_changed(event.pk, kind="append")
+    same_standings(snapshot(event, "live"), compute(event, view="live"))
+    assert snapshot(event, "live").solve_counts[challenge.pk] == 2
+
+
+def test_another_process_with_its_own_memory_agrees(event: Event) -> None:
+    challenge = ChallengeFactory.create(event=event, function="linear", value=300, minimum=100, decay=50)
+    teams = [TeamFactory.create(event=event) for _ in range(4)]
+    solve(teams[0], challenge.pk, event.starts_at)
+    standings_changed(event.pk, kind="append")  # "process A" refreshes and remembers
+    saved = dict(standings._states)
+    standings.forget()  # "process B": no memory of the event
+    solve(teams[1], challenge.pk, event.starts_at + timedelta(minutes=1))
+    standings_changed(event.pk, kind="append")
+    standings._states.update(saved)  # back in "process A", whose memory is behind
+    solve(teams[2], challenge.pk, event.starts_at + timedelta(minutes=2))
+    standings_changed(event.pk, kind="append")
+    same_standings(snapshot(event, "live"), compute(event, view="live"))
+    assert len(snapshot(event, "live").entries) == 3
+
+
+def test_a_ban_changes_who_counts_without_reading_every_row_again(event: Event) -> None:
+    challenge = ChallengeFactory.create(event=event, function="linear", value=300, minimum=100, decay=100)
+    cheat, honest = TeamFactory.create(event=event), TeamFactory.create(event=event)
+    solve(cheat, challenge.pk, event.starts_at)
+    solve(honest, challenge.pk, event.starts_at + timedelta(minutes=1))
+    standings_changed(event.pk)
+    assert {e.team_id: e.score for e in snapshot(event, "live").entries} == {cheat.pk: 200, honest.pk: 200}
+    Team.objects.filter(pk=cheat.pk).update(banned=True)
+    standings_changed(event.pk, kind="teams")
+    assert {e.team_id: e.score for e in snapshot(event, "live").entries} == {honest.pk: 300}
+    same_standings(snapshot(event, "live"), compute(event, view="live"))
+
+
+def test_a_full_change_drops_every_process_memory(event: Event) -> None:
+    challenge = ChallengeFactory.create(event=event, value=100)
+    team = TeamFactory.create(event=event)
+    solve(team, challenge.pk, event.starts_at)
+    standings_changed(event.pk, kind="append")
+    Award.objects.create(event=event, team=team, value=50, reason="r", created_at=event.starts_at)
+    standings_changed(event.pk, kind="append")
+    assert snapshot(event, "live").entries[0].score == 150
+    Award.objects.all().delete()  # not an append: the default kind reads the event again
+    standings_changed(event.pk)
+    assert snapshot(event, "live").entries[0].score == 100
+
+
+def test_a_change_while_another_process_refreshes_is_not_lost(event: Event) -> None:
+    challenge = ChallengeFactory.create(event=event)
+    team = TeamFactory.create(event=event)
+    snapshot(event, "live")
+    cache.set(standings._lock_key(event.pk), "another process", timeout=60)
+    solve(team, challenge.pk, event.starts_at)
+    standings_changed(event.pk, kind="append")  # marks the event dirty; the lock holder will refresh
+    assert snapshot(event, "live").entries == ()
+    cache.delete(standings._lock_key(event.pk))  # the holder finishes, and looks at the mark again:
+    standings._drain(event.pk, pause=0)
+    assert [e.team_id for e in snapshot(event, "live").entries] == [team.pk]
+
+
+def test_a_reader_fetches_a_new_snapshot_once_per_version(event: Event) -> None:
+    ChallengeFactory.create(event=event)
+    first = snapshot(event, "public")
+    standings.forget()  # a process that has not read it yet
+    with CaptureQueriesContext(connection) as queries:
+        again = snapshot(event, "public")
+    assert len(queries) == 0
+    assert again == first
+    assert snapshot(event, "public") is again  # kept in memory: no second fetch

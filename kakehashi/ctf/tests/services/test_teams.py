@@ -95,7 +95,11 @@ def standings_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Stands in for the standings service and records the events it is told about."""
     calls: list[int] = []
     fake = ModuleType(events.STANDINGS_MODULE)
-    fake.__dict__["standings_changed"] = calls.append
+
+    def standings_changed(event_id: int, *, kind: str = "full") -> None:
+        calls.append(event_id)
+
+    fake.__dict__["standings_changed"] = standings_changed
     monkeypatch.setitem(sys.modules, events.STANDINGS_MODULE, fake)
     return calls
 
