@@ -57,7 +57,7 @@ def watch(*callers: ModuleType) -> Iterator[RefreshWatch]:
 
     recorder = RefreshWatch()
     original_refresh: Callable[..., Any] = standings._refresh
-    original_changed: Callable[[int], None] = standings.standings_changed
+    original_changed: Callable[..., None] = standings.standings_changed
 
     def timed_refresh(*args: Any, **kwargs: Any) -> Any:
         start = time.perf_counter()
@@ -68,10 +68,10 @@ def watch(*callers: ModuleType) -> Iterator[RefreshWatch]:
             recorder._changed.notify_all()
         return result
 
-    def recorded_changed(event_id: int) -> None:
+    def recorded_changed(event_id: int, **kwargs: Any) -> None:
         with recorder._changed:
             recorder.requests.append(time.perf_counter())
-        original_changed(event_id)
+        original_changed(event_id, **kwargs)
 
     with ExitStack() as stack:
         stack.enter_context(mock.patch.object(standings, "_refresh", timed_refresh))

@@ -127,7 +127,7 @@ def scoreboard(
         live=staff,
         version=shared.version,
         total=len(board.entries),
-        entries=[ScoreEntryOut(**entry.__dict__) for entry in page],
+        entries=[ScoreEntryOut(**entry._asdict()) for entry in page],
         series=[
             SeriesOut(team_id=s.account_id, points=list(s.points)) for s in shared.series if s.account_id in visible
         ],

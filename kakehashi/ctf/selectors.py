@@ -102,7 +102,7 @@ def scoreboard(event: Event, *, view: str, country: str | None = None, bracket_i
     if bracket_id is not None:
         entries = tuple(e for e in entries if e.bracket_id == bracket_id)
     if country is not None or bracket_id is not None:
-        entries = tuple(Entry(**{**entry.__dict__, "position": index}) for index, entry in enumerate(entries, start=1))
+        entries = tuple(entry._replace(position=index) for index, entry in enumerate(entries, start=1))
     frozen = view == "public" and phases.is_frozen(
         phases.Schedule(starts_at=event.starts_at, ends_at=event.ends_at, freeze_at=event.freeze_at), timezone.now()
     )

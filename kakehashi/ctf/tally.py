@@ -49,7 +49,8 @@ class Tally:
         self._solvers: dict[int, list[tuple[datetime, int]]] = {}  # counted solves per challenge, in solve order
         self._values: dict[int, int] = {cid: rule.value(0) for cid, rule in self._rules.items()}
         self._accounts: dict[int, _Account] = {}
-        self._rows: list[StandingsRow] | None = None
+        self._solves_per_account: dict[int, int] = {}
+        self._ranking: list[tuple[int, int, int, datetime]] | None = None
 
     @classmethod
     def build(
@@ -69,6 +70,7 @@ class Tally:
             if solve.account_id not in tally._excluded:
                 tally._solvers.setdefault(solve.challenge_id, []).append((solve.time, solve.account_id))
                 tally._account(solve.account_id).solve_times[solve.challenge_id] = solve.time
+                tally._count(solve.account_id)
         for challenge_id, solvers in tally._solvers.items():
             solvers.sort()
             tally._reprice(challenge_id)
@@ -89,12 +91,13 @@ class Tally:
         appended = not solvers or solvers[-1] < entry
         insort(solvers, entry)
         self._account(solve.account_id).solve_times[solve.challenge_id] = solve.time
+        self._count(solve.account_id)
         value = self._rules[solve.challenge_id].value(len(solvers))
         if appended and value == self._values.get(solve.challenge_id):
             self._set_points(solve.account_id, solve.challenge_id, value + blood_bonus(len(solvers), self._bonuses))
         else:  # the value moved, or places shifted: every solver of this challenge is re-priced
             self._reprice(solve.challenge_id)
-        self._rows = None
+        self._ranking = None
 
     def add_award(self, award: AwardRecord) -> None:
         """Count an award (a hint's cost is a negative award). Awards of 0 change nothing."""
@@ -105,13 +108,14 @@ class Tally:
         account.total += award.value
         if account.last is None or award.time > account.last:
             account.last = award.time
-        self._rows = None
+        self._ranking = None
 
     # -- answers ---------------------------------------------------------------------------------
 
-    def rows(self) -> list[StandingsRow]:
-        """The ranked rows, as :func:`kakehashi.ctf.scoring.standings` gives them."""
-        if self._rows is None:
+    def ranking(self) -> list[tuple[int, int, int, datetime]]:
+        """The ranked rows as plain ``(position, account id, score, last score time)`` tuples: the same
+        list object until the next change, so callers can tell whether anything moved."""
+        if self._ranking is None:
             totals = []
             for account_id, account in self._accounts.items():
                 if account.stale_last:
@@ -120,17 +124,23 @@ class Tally:
                 if account.last is not None:
                     totals.append((-account.total, account.last, account_id))
             totals.sort()
-            self._rows = [
-                StandingsRow(position=index, account_id=account_id, score=-score, last_score_time=last)
-                for index, (score, last, account_id) in enumerate(totals, start=1)
+            self._ranking = [
+                (index, account_id, -score, last) for index, (score, last, account_id) in enumerate(totals, start=1)
             ]
-        return self._rows
+        return self._ranking
+
+    def rows(self) -> list[StandingsRow]:
+        """The ranked rows, as :func:`kakehashi.ctf.scoring.standings` gives them."""
+        return [
+            StandingsRow(position=position, account_id=account_id, score=score, last_score_time=last)
+            for position, account_id, score, last in self.ranking()
+        ]
 
     def series(self, top: int = 10) -> list[ScoreSeries]:
         """Score over time of the first ``top`` accounts, as :func:`kakehashi.ctf.scoring.score_series`."""
         result = []
-        for row in self.rows()[: max(top, 0)]:
-            account = self._accounts[row.account_id]
+        for _, account_id, _, _ in self.ranking()[: max(top, 0)]:
+            account = self._accounts[account_id]
             events = [
                 (account.solve_times[cid], points) for cid, points in account.solve_points.items() if points
             ] + account.awards
@@ -143,7 +153,7 @@ class Tally:
                     points_over_time[-1] = (time, running)
                 else:
                     points_over_time.append((time, running))
-            result.append(ScoreSeries(account_id=row.account_id, points=tuple(points_over_time)))
+            result.append(ScoreSeries(account_id=account_id, points=tuple(points_over_time)))
         return result
 
     def values(self) -> dict[int, int]:
@@ -160,7 +170,7 @@ class Tally:
 
     def solves_per_account(self) -> dict[int, int]:
         """Counted solves of each account, worth points or not."""
-        return {account_id: len(a.solve_times) for account_id, a in self._accounts.items() if a.solve_times}
+        return dict(self._solves_per_account)
 
     def knows(self, challenge_id: int) -> bool:
         return challenge_id in self._rules
@@ -172,6 +182,9 @@ class Tally:
         if account is None:
             account = self._accounts[account_id] = _Account()
         return account
+
+    def _count(self, account_id: int) -> None:
+        self._solves_per_account[account_id] = self._solves_per_account.get(account_id, 0) + 1
 
     def _check_new(self, solve: SolveRecord, seen: set[tuple[int, int]] | None) -> None:
         if solve.challenge_id not in self._rules:

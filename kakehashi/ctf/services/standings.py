@@ -28,8 +28,9 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Any, Literal, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -51,8 +52,9 @@ GAP_SECONDS = 120  # how long a missing row id is looked for again (a transactio
 Change = Literal["append", "teams", "full"]
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """One row of the standings. A named tuple: thousands are built and pickled per refresh."""
+
     position: int
     team_id: int
     name: str
@@ -70,15 +72,62 @@ class Snapshot:
     version: int
     computed_at: datetime
     cut_off: datetime | None
-    entries: tuple[Entry, ...]
+    # Entries and series are kept as plain tuples with times as integer microseconds: pickling
+    # thousands of aware datetimes or objects is twenty times slower, and every refresh pickles.
+    rows: tuple[tuple[Any, ...], ...]
     values: dict[int, int] = field(default_factory=dict)  # challenge id → current value
     solve_counts: dict[int, int] = field(default_factory=dict)  # challenge id → counted solves
-    series: tuple[scoring.ScoreSeries, ...] = ()
+    series_rows: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = ()
     bloods: dict[int, tuple[int, ...]] = field(default_factory=dict)  # challenge id → first three teams
 
     @property
     def frozen(self) -> bool:
         return self.cut_off is not None
+
+    @cached_property
+    def entries(self) -> tuple[Entry, ...]:
+        """The standings rows, made once per snapshot in each process that reads them."""
+        return tuple(
+            Entry(position, team_id, name, score, _time(last), country, bracket_id, solves)
+            for position, (team_id, name, score, last, country, bracket_id, solves) in enumerate(self.rows, start=1)
+        )
+
+    @cached_property
+    def series(self) -> tuple[scoring.ScoreSeries, ...]:
+        """Score over time of the first ten, made once per snapshot in each process that reads them."""
+        return tuple(
+            scoring.ScoreSeries(account_id=account_id, points=tuple((_time(at), score) for at, score in points))
+            for account_id, points in self.series_rows
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("entries", None)  # made again on demand, never stored
+        state.pop("series", None)
+        return state
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - EPOCH) // MICROSECOND
+
+
+def _time(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
+
+
+def _series_rows(series: list[scoring.ScoreSeries]) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
+    return tuple((s.account_id, tuple((_micros(at), score) for at, score in s.points)) for s in series)
+
+
+@dataclass(frozen=True)
+class _SameAsLive:
+    """Stored for the public view when it is the live one (no freeze): saves pickling it twice."""
+
+    version: int
 
 
 def _key(event_id: int, view: str) -> str:
@@ -155,6 +204,42 @@ def _load(event: Event) -> _Facts:
     )
 
 
+def _team_facts(teams: dict[int, Team]) -> dict[int, tuple[str, str, int | None]]:
+    """What a standings row shows of each team, as plain values (model attributes are slow to read)."""
+    return {team_id: (team.name, team.country_bracket, team.bracket_id) for team_id, team in teams.items()}
+
+
+RowKey = tuple[int, datetime, int, tuple[str, str, int | None]]  # score, last time, solves, team facts
+
+
+def _rows(
+    ranked: list[tuple[int, int, int, datetime]],
+    teams: dict[int, tuple[str, str, int | None]],
+    solves_per_team: dict[int, int],
+    made: dict[int, tuple[RowKey, tuple[Any, ...]]] | None = None,
+) -> tuple[tuple[Any, ...], ...]:
+    """Standings rows in ranking order (``ranked`` holds ``(position, account id, score, last time)``),
+    as plain tuples in :class:`Entry` field order without the position, which is the order itself.
+
+    ``made`` keeps each account's last row: after a solve most rows are unchanged and are reused.
+    """
+    made = {} if made is None else made
+    rows = []
+    for _, account_id, score, last in ranked:
+        team = teams.get(account_id)
+        if team is None:
+            continue
+        key = (score, last, solves_per_team.get(account_id, 0), team)
+        previous = made.get(account_id)
+        if previous is not None and previous[0] == key:
+            rows.append(previous[1])
+        else:
+            row = (account_id, team[0], score, (last - EPOCH) // MICROSECOND, team[1], team[2], key[2])
+            made[account_id] = (key, row)
+            rows.append(row)
+    return tuple(rows)
+
+
 def _build(
     event: Event, facts: _Facts, *, view: str, cut_off: datetime | None, now: datetime, version: int
 ) -> Snapshot:
@@ -176,31 +261,18 @@ def _build(
         first = bloods.setdefault(solve.challenge_id, [])
         if len(first) < 3:
             first.append(solve.account_id)
-    teams = facts.teams
-    entries = tuple(
-        Entry(
-            position=row.position,
-            team_id=row.account_id,
-            name=teams[row.account_id].name,
-            score=row.score,
-            last_score_at=row.last_score_time,
-            country_bracket=teams[row.account_id].country_bracket,
-            bracket_id=teams[row.account_id].bracket_id,
-            solves=solves_per_team.get(row.account_id, 0),
-        )
-        for row in rows
-        if row.account_id in teams
-    )
+    ranked = [(row.position, row.account_id, row.score, row.last_score_time) for row in rows]
+    entries = _rows(ranked, _team_facts(facts.teams), solves_per_team)
     return Snapshot(
         event_id=event.pk,
         view=view,
         version=version,
         computed_at=now,
         cut_off=cut_off,
-        entries=entries,
+        rows=entries,
         values={cid: rule.value(counts.get(cid, 0)) for cid, rule in facts.challenges.items()},
         solve_counts=counts,
-        series=tuple(series),
+        series_rows=_series_rows(series),
         bloods={challenge_id: tuple(teams) for challenge_id, teams in bloods.items()},
     )
 
@@ -274,6 +346,11 @@ class _State:
     tally: Tally
     marks: dict[str, _Mark]
     public: Snapshot | None = None  # the last public view built with a cut-off, while still right
+    team_facts: dict[int, tuple[str, str, int | None]] = field(default_factory=dict)
+    made_rows: dict[int, tuple[RowKey, tuple[Any, ...]]] = field(default_factory=dict)  # see _rows
+    rows: tuple[list[tuple[int, int, int, datetime]], tuple[tuple[Any, ...], ...]] | None = (
+        None  # last ranking → its rows
+    )
 
     @property
     def facts(self) -> _Facts:
@@ -346,6 +423,7 @@ def _load_state(event: Event, generation: str, teams_mark: Any) -> _State:
         awards=[],
         tally=Tally(challenges=rules),
         marks=marks,
+        team_facts=_team_facts(teams),
     )
     solves_read = list(_solve_rows(event).values_list("id", "team_id", "challenge_id", "created_at"))
     awards_read = list(_award_rows(event).values_list("id", "team_id", "value", "created_at"))
@@ -428,6 +506,8 @@ def _advance(event: Event) -> _State:
 
 def _reload_teams(state: _State, event: Event) -> None:
     state.teams = _load_teams(event)
+    state.team_facts = _team_facts(state.teams)
+    state.rows = None
     excluded = frozenset(team_id for team_id, team in state.teams.items() if not team.ranked)
     if excluded != state.excluded:
         state.excluded = excluded
@@ -437,32 +517,20 @@ def _reload_teams(state: _State, event: Event) -> None:
 
 def _live_snapshot(event: Event, state: _State, *, now: datetime, version: int) -> Snapshot:
     tally = state.tally
-    per_team = tally.solves_per_account()
-    teams = state.teams
-    entries = tuple(
-        Entry(
-            position=row.position,
-            team_id=row.account_id,
-            name=teams[row.account_id].name,
-            score=row.score,
-            last_score_at=row.last_score_time,
-            country_bracket=teams[row.account_id].country_bracket,
-            bracket_id=teams[row.account_id].bracket_id,
-            solves=per_team.get(row.account_id, 0),
-        )
-        for row in tally.rows()
-        if row.account_id in teams
-    )
+    ranked = tally.ranking()
+    if state.rows is None or state.rows[0] is not ranked:  # the ranking or the teams changed since the last refresh
+        state.rows = (ranked, _rows(ranked, state.team_facts, tally.solves_per_account(), state.made_rows))
+    entries = state.rows[1]
     return Snapshot(
         event_id=event.pk,
         view="live",
         version=version,
         computed_at=now,
         cut_off=None,
-        entries=entries,
+        rows=entries,
         values=tally.values(),
         solve_counts=tally.solve_counts(),
-        series=tuple(tally.series(10)),
+        series_rows=_series_rows(tally.series(10)),
         bloods=tally.bloods(),
     )
 
@@ -497,6 +565,8 @@ def _refresh(event: Event) -> dict[str, Snapshot]:
             raise
         stamp = f"{state.generation}:{version}"
     values: dict[str, Any] = {_key(event.pk, view): snapshot for view, snapshot in snapshots.items()}
+    if snapshots["public"].cut_off is None:
+        values[_key(event.pk, "public")] = _SameAsLive(version)
     values |= {_stamp_key(event.pk, view): stamp for view in snapshots}  # after the snapshots: readers check these
     cache.set_many(values, timeout=CACHE_SECONDS)
     with _memo_lock:
@@ -650,6 +720,9 @@ def snapshot(event: Event, view: str) -> Snapshot:
             found = held[1]
         else:
             stored = cache.get(_key(event.pk, view))
+            if isinstance(stored, _SameAsLive):
+                live_view = snapshot(event, "live")
+                stored = replace(live_view, view="public") if live_view.version == stored.version else None
             if isinstance(stored, Snapshot):
                 found = stored
                 with _memo_lock:
