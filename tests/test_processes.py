@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -136,3 +137,54 @@ def test_dashed_command_names_run_their_command(tmp_path: Path) -> None:
     result = kakehashi("import-ctfd", "--help", env=base_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "EXPORT" in result.stdout.upper()
+
+
+@pytest.mark.slow
+def test_stopping_ends_live_connections_at_once_and_exits(tmp_path: Path) -> None:
+    """A stopping server must not wait out its graceful timeout for live connections that never end."""
+    env = base_env(tmp_path)
+    assert kakehashi("migrate", "--no-input", env=env).returncode == 0
+    made = kakehashi(
+        "shell",
+        "-c",
+        "from kakehashi.ctf.tests.factories import EventFactory; EventFactory.create(slug='drain')",
+        env=env,
+    )
+    assert made.returncode == 0, made.stderr
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kakehashi", "serve", "--port", str(port), "--workers", "1", "--graceful-timeout", "60"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail("server did not start")
+                time.sleep(0.2)
+        streams = []
+        for _ in range(3):
+            stream = socket.create_connection(("127.0.0.1", port), timeout=20)
+            stream.sendall(b"GET /events/drain/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+            assert b"retry: 3000" in stream.recv(4096) + stream.recv(4096)
+            streams.append(stream)
+        stopping = time.monotonic()
+        process.terminate()
+        for stream in streams:
+            while stream.recv(4096):  # the rest of the stream, until the server closes it
+                pass
+            stream.close()
+        # uvicorn re-raises the signal once it has shut down, so the exit is the signal's own
+        assert process.wait(timeout=20) in {0, -signal.SIGTERM}
+        assert time.monotonic() - stopping < 10  # not the 60-second graceful timeout
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

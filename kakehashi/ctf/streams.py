@@ -39,6 +39,8 @@ async def _events(channel: str, heartbeat: float) -> AsyncIterator[str]:
                 continue
             message = pending.result()
             pending = None
+            if message.kind == live.DRAIN:
+                return  # the server is stopping; the browser reconnects after ``retry``
             yield f"event: {message.kind}\ndata: {json.dumps(message.data, ensure_ascii=False)}\n\n"
     finally:
         if pending is not None:
