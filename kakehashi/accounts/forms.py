@@ -103,9 +103,11 @@ class SignInForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         from kakehashi.accounts.services import signin
 
+        if self.request is None:  # no request, no throttling: Django's own check
+            return super().clean()
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
-        if username is not None and password and self.request is not None:
+        if username is not None and password:
             self.user_cache = signin.authenticate(self.request, username=username, password=password)
             if self.user_cache is None:
                 raise self.get_invalid_login_error()
