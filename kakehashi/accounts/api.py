@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
@@ -31,6 +31,7 @@ from kakehashi.accounts.schemas import (
     TokenIn,
     TokenOut,
 )
+from kakehashi.accounts.services import signin
 from kakehashi.core.api import ErrorOut, require_csrf
 from kakehashi.core.errors import ApiError, NotFound, Throttled
 
@@ -73,7 +74,7 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
 @router.post("/login", auth=None, response={200: MeOut, **ERRORS}, summary="Sign in with a session")
 def sign_in(request: HttpRequest, payload: LoginIn) -> MeOut:
     require_csrf(request)
-    user = authenticate(request, username=payload.username, password=payload.password)
+    user = signin.authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
         raise Throttled(retry_after=int(settings.AXES_COOLOFF_TIME.total_seconds()), code="login_throttled")
     if not isinstance(user, User):

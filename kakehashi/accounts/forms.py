@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -94,3 +95,21 @@ class PasswordResetForm(_ConfirmedPasswordMixin):
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
     expires_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=3650, initial=30)
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, checking the password through ``services.signin`` (one guess at a time)."""
+
+    def clean(self) -> dict[str, Any]:
+        from kakehashi.accounts.services import signin
+
+        if self.request is None:  # no request, no throttling: Django's own check
+            return super().clean()
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            self.user_cache = signin.authenticate(self.request, username=username, password=password)
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data

@@ -20,6 +20,7 @@ from kakehashi.accounts.forms import (
     PasswordResetRequestForm,
     ProfileForm,
     RegisterForm,
+    SignInForm,
     TokenForm,
     add_service_errors,
 )
@@ -28,6 +29,7 @@ from kakehashi.accounts.forms import (
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = SignInForm
 
 
 def lockout(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -14,6 +14,7 @@ from ninja.parser import Parser
 from ninja.types import DictStrAny
 from ninja.utils import check_csrf
 
+from kakehashi.core import unavailable
 from kakehashi.core.errors import ApiError, InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -163,7 +164,21 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(api, request, ApiError(_("Not found."), code="not_found", status=404))
 
+    def on_database_unavailable(request: HttpRequest, exc: Any) -> HttpResponse:
+        return error_response(
+            api,
+            request,
+            ApiError(
+                unavailable.message(),
+                code=unavailable.CODE,
+                status=503,
+                headers={"Retry-After": str(unavailable.RETRY_AFTER_SECONDS)},
+            ),
+        )
+
     def on_unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
+        if unavailable.is_database_unavailable(exc):
+            return on_database_unavailable(request, exc)
         logger.exception("unhandled error in API", exc_info=exc)
         return error_response(
             api,
@@ -177,4 +192,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(AuthenticationError, on_authentication)
     api.add_exception_handler(HttpError, on_http)
     api.add_exception_handler(Http404, on_not_found)
+    for database_error in unavailable.DATABASE_ERRORS:
+        api.add_exception_handler(database_error, on_database_unavailable)
     api.add_exception_handler(Exception, on_unexpected)

@@ -7,9 +7,11 @@ they reach the subscribers of this process (one process is then the supported de
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
@@ -130,34 +132,60 @@ _listener: threading.Thread | None = None
 _listener_lock = threading.Lock()
 
 
+RETRY_SECONDS = 2.0  # after a failed publish, Redis is tried again this much later
+
+
+@dataclass
+class _PublishHealth:
+    failing: bool = False
+    retry_at: float = 0.0
+
+
+_publish_health = _PublishHealth()
+
+
 def _redis() -> Any:
     global _redis_client  # noqa: PLW0603  (one client per process, created on first use)
     if _redis_client is None:
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
-        _redis_client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+        # No retries inside a publish: it runs in the request, and a failure falls back to local delivery.
+        _redis_client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0)
+        )
     return _redis_client
 
 
 def _listen_forever(url: str) -> None:
     """One Redis subscription per process, handing every message to this process's subscribers."""
-    import time
-
     import redis
 
+    lost = False
     while True:
+        pubsub: Any = None
         try:
             client: Any = redis.Redis.from_url(url, socket_connect_timeout=2, health_check_interval=15)
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             pubsub.psubscribe(CHANNEL_PREFIX + "*")
+            if lost:
+                logger.warning("live: Redis subscription restored")
+                lost = False
             for raw in pubsub.listen():
                 if raw.get("type") != "pmessage":
                     continue
                 channel = raw["channel"].decode()[len(CHANNEL_PREFIX) :]
                 hub.deliver(channel, Message.decode(raw["data"]))
-        except Exception:  # Redis restarting or unreachable: try again shortly
-            logger.warning("live: Redis subscription lost; retrying", exc_info=True)
+        except Exception as error:  # Redis restarting or unreachable: try again shortly, log once
+            if not lost:
+                logger.warning("live: Redis subscription lost (%s); retrying every second", error)
+            lost = True
             time.sleep(1)
+        finally:
+            if pubsub is not None:
+                with contextlib.suppress(Exception):
+                    pubsub.close()
 
 
 def _ensure_listener() -> None:
@@ -173,12 +201,19 @@ def _ensure_listener() -> None:
 def publish(channel: str, kind: str, data: dict[str, Any]) -> None:
     """Send a message to every subscriber of ``channel``. Never raises: live updates are a courtesy."""
     message = Message(kind=kind, data=data)
-    if settings.REDIS_URL:
+    health = _publish_health
+    if settings.REDIS_URL and time.monotonic() >= health.retry_at:
         try:
             _redis().publish(CHANNEL_PREFIX + channel, message.encode())
+        except Exception as error:  # Redis away: this process's subscribers hear it; retry Redis later
+            if not health.failing:
+                logger.warning("live: Redis publish failed (%s); delivering locally only for now", error)
+            health.failing, health.retry_at = True, time.monotonic() + RETRY_SECONDS
+        else:
+            if health.failing:
+                logger.warning("live: Redis publish works again")
+            health.failing, health.retry_at = False, 0.0
             return
-        except Exception:  # Redis away: at least this process's subscribers hear it
-            logger.warning("live: Redis publish failed; delivering locally only", exc_info=True)
     hub.deliver(channel, message)
 
 

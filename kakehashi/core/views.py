@@ -4,6 +4,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from kakehashi.core import unavailable
+
 
 def _json(code: str, message: str, status: int) -> JsonResponse:
     return JsonResponse({"code": code, "message": message, "details": []}, status=status)
@@ -32,6 +34,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if unavailable.current_database_error():  # raised in a middleware, e.g. loading the session
+        return unavailable.response(request)
     if request.path.startswith("/api/"):
         return _json("server_error", _("Something went wrong on our side. Please try again."), 500)
     return render(request, "core/error.html", {"title": _("Something went wrong"), "status": 500}, status=500)

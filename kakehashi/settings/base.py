@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that its process_exception runs first: a lost database answers 503, not 500.
+    "kakehashi.core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "kakehashi.urls"
@@ -96,11 +98,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when configured, otherwise process-local ------------------------------------
+# While Redis is unreachable the cache serves from process memory and retries every few seconds.
 REDIS_URL = env_str("KAKEHASHI_REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "kakehashi.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "kakehashi",
         }
@@ -136,13 +139,23 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "site:home"
 
-# Login throttling (django-axes): failures are counted per user name and source address, in
-# the database, so the limit holds across every server process.
+# Login throttling (django-axes): failures are counted per user name, in the database, so the
+# limit holds across every server process. Not per user name and address: guesses spread over
+# many addresses (a botnet) would each start afresh. Guesses against one account take turns
+# (kakehashi.accounts.services.signin.authenticate), so parallel ones cannot outrun the count.
 AXES_ENABLED = env_bool("KAKEHASHI_LOGIN_THROTTLE", default=True)
 AXES_FAILURE_LIMIT = env_int("KAKEHASHI_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("KAKEHASHI_LOGIN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the address among the parameters, against lockouts keyed on what an attacker can
+# rotate (user agent, cookies). The user name cannot be rotated against one account; a lockout per
+# address would lock a whole CTF venue behind one NAT out after five typos.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
+# One count per account whatever the case typed; guesses while locked out are refused unchecked and
+# do not extend the lock (that would let anyone keep an account locked for ever).
+AXES_USERNAME_CALLABLE = "kakehashi.accounts.services.signin.throttle_key"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "kakehashi.accounts.views.lockout"
 AXES_VERBOSE = False
 API_TOKEN_DEFAULT_DAYS = env_int("KAKEHASHI_API_TOKEN_DAYS", default=30)

@@ -52,11 +52,53 @@ def test_publish_without_subscribers_is_harmless(settings: object) -> None:
     live.publish("nobody:listens", "x", {})
 
 
-def test_publish_survives_redis_being_away(settings: object, caplog: pytest.LogCaptureFixture) -> None:
+def test_publish_survives_redis_being_away(
+    settings: object, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # type: ignore[attr-defined]
+    monkeypatch.setattr(live, "_publish_health", live._PublishHealth())
     live._redis_client = None
     try:
         live.publish("event:9:public", "solve", {})
     finally:
         live._redis_client = None
     assert "Redis publish failed" in caplog.text
+
+
+def test_publish_without_redis_delivers_locally_logs_once_and_retries_later(
+    settings: object, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"  # type: ignore[attr-defined]
+    monkeypatch.setattr(live, "_redis_client", None)
+    monkeypatch.setattr(live, "_publish_health", live._PublishHealth())
+    delivered: list[str] = []
+
+    def deliver(channel: str, message: live.Message) -> int:
+        delivered.append(channel)
+        return 0
+
+    monkeypatch.setattr(live.hub, "deliver", deliver)
+    tries: list[int] = []
+    real_redis = live._redis
+
+    def counting_redis() -> object:
+        tries.append(1)
+        return real_redis()
+
+    monkeypatch.setattr(live, "_redis", counting_redis)
+    started = time.monotonic()
+    for _ in range(5):
+        live.publish("event:9:public", "solve", {})
+    assert time.monotonic() - started < 2, "publishing must not wait on an absent Redis"
+    assert delivered == ["event:9:public"] * 5  # this process's subscribers still hear every message
+    assert len(tries) == 1, "inside the back-off Redis is not tried again"
+    assert caplog.text.count("Redis publish failed") == 1
+    live._publish_health.retry_at = 0.0  # the back-off has passed
+    live.publish("event:9:public", "solve", {})
+    assert len(tries) == 2

@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from kakehashi.accounts.authentication import api_auth
+from kakehashi.core import unavailable
 from kakehashi.core.api import MalformedBody, StrictJSONParser, django_validation_details
 from kakehashi.core.errors import ApiError
 from kakehashi.ctf.ctfd import accounts, admin, challenges, configs, players, unlocks
@@ -85,7 +86,15 @@ def _on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _failure(request, {GENERAL: [_("Not found.")]}, 404)
 
 
+def _on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    response = _failure(request, {GENERAL: [unavailable.message()]}, 503)
+    response["Retry-After"] = str(unavailable.RETRY_AFTER_SECONDS)
+    return response
+
+
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if unavailable.is_database_unavailable(exc):
+        return _on_database_unavailable(request, exc)
     logger.exception("unhandled error in the CTFd-compatible API", exc_info=exc)
     return _failure(request, {GENERAL: [_("Something went wrong on our side. Please try again.")]}, 500)
 
@@ -97,6 +106,7 @@ handlers: list[tuple[type[Exception], Any]] = [
     (AuthenticationError, _on_authentication),
     (HttpError, _on_http),
     (Http404, _on_not_found),
+    *((error, _on_database_unavailable) for error in unavailable.DATABASE_ERRORS),
     (Exception, _on_unexpected),
 ]
 for exception, handler in handlers:

@@ -116,13 +116,18 @@ def submission_attempt(  # noqa: PLR0911  (one return per distinct, translated o
 ) -> Attempt:
     """Judge one flag submission and record it, whatever the outcome.
 
-    ``now`` is the moment the submission was received; a submission received at or after the
-    event's end is refused even if it is stored a moment later.
+    The end of an event has no window: a submission counts only if its recorded time is before
+    ``ends_at``, and that time is read once the team's row is locked, with the event's schedule
+    read afresh under the same lock. A submission that arrived before the end but waited for the
+    lock (another attempt of its team, a slow database) until the end had passed is refused, and
+    whatever is accepted carries a time before the end (CTFd checks the end before it waits:
+    CTFd PR #2908). ``now`` replaces the clock for historical replays (demo, imports).
     """
-    now = now or timezone.now()
-    event = challenge.event
+    given_now = now
     with transaction.atomic():
         locked_team = Team.objects.select_for_update().get(pk=team.pk)
+        now = given_now or timezone.now()
+        event = Event.objects.get(pk=challenge.event_id)  # an organiser may have moved the end meanwhile
 
         def refuse(result: SubmissionResult, retry_after: int = 0) -> Attempt:
             submission = _record(
