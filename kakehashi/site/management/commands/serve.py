@@ -1,5 +1,6 @@
 """``kakehashi serve``: the production server (uvicorn, ASGI), never Django's runserver."""
 
+import copy
 import os
 from typing import Any
 
@@ -10,6 +11,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 def default_workers() -> int:
     """One worker process per core: each is an event loop that also holds idle live connections."""
     return max(1, os.cpu_count() or 1)
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's own logging, with secrets (reset links, tokens in query strings) masked in every line."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_secrets"] = {"()": "kakehashi.core.redaction.RedactSecrets"}
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("redact_secrets")
+    return config
 
 
 class Command(BaseCommand):
@@ -44,5 +56,6 @@ class Command(BaseCommand):
             forwarded_allow_ips=os.environ.get("KAKEHASHI_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             timeout_graceful_shutdown=options["graceful_timeout"],
             log_level=options["log_level"],
+            log_config=uvicorn_log_config(),
             server_header=False,
         )
