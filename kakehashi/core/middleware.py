@@ -1,11 +1,13 @@
-"""Per-request language and time zone, decided once from the account, cookies and headers."""
+"""Per-request language and time zone, decided once from the account, cookies and headers;
+the Content-Security-Policy of every answer."""
 
 from collections.abc import Callable
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 
@@ -57,3 +59,29 @@ class TimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """``CONTENT_SECURITY_POLICY`` on HTML pages; ``CONTENT_SECURITY_POLICY_NON_HTML`` on everything else.
+
+    A JSON answer, a live stream or a file opened directly in a tab then cannot run or load
+    anything, even if a browser were persuaded to render it. A view that sets its own policy
+    (challenge files) keeps it.
+    """
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and not is_html(response):
+            parts.config = dict(settings.CONTENT_SECURITY_POLICY_NON_HTML["DIRECTIVES"])
+            parts.update = parts.replace = None
+        return parts
+
+
+def is_html(response: HttpResponseBase) -> bool:
+    content_type = response.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    return content_type in HTML_CONTENT_TYPES

@@ -16,7 +16,9 @@ def attachment(request: HttpRequest, attachment_id: int, name: str) -> HttpRespo
         status = 404 if error.status in {401, 403, 404} and error.code != "not_authenticated" else error.status
         return HttpResponse(str(error.message), status=status, content_type="text/plain; charset=utf-8")
     response = FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
+    # An uploaded HTML or SVG file opened on our origin must not run: no sniffing, and a policy
+    # that loads nothing, sandboxes the document (opaque origin, no script) and forbids framing.
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'; sandbox"
     response["Digest"] = f"sha-256={found.sha256}"
     return response

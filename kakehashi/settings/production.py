@@ -1,4 +1,9 @@
-"""Production: everything from base, hardened. Refuses to start without a secret key."""
+"""Production: everything from base, hardened. Refuses to start without a secret key.
+
+Kakehashi runs behind a reverse proxy that terminates TLS and sets ``X-Forwarded-Proto``
+(see ``docs/security.md``). Each TLS setting can be changed through its ``KAKEHASHI_SECURE_*``
+variable, for example to serve a plain-HTTP load test on 127.0.0.1.
+"""
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -12,13 +17,26 @@ if len(SECRET_KEY) < 50:
     )
 
 DEBUG = False
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
-LANGUAGE_COOKIE_SECURE = True
-SECURE_SSL_REDIRECT = env_bool("KAKEHASHI_SSL_REDIRECT", default=True)
-SECURE_HSTS_SECONDS = env_int("KAKEHASHI_HSTS_SECONDS", default=31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = env_bool("KAKEHASHI_HSTS_PRELOAD", default=True)
-# Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
+
+# Cookies travel only over HTTPS (turned off only for a plain-HTTP topology such as a local load test).
+SESSION_COOKIE_SECURE = env_bool("KAKEHASHI_SECURE_COOKIES", default=True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# The proxy in front terminates TLS and tells us the original scheme in X-Forwarded-Proto; it must
+# set (not pass on) that header, or a client could claim HTTPS over plain HTTP.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Plain-HTTP requests are redirected to HTTPS (the health check is exempt for the proxy's probes).
+# The older name KAKEHASHI_SSL_REDIRECT is still read when the new one is not set.
+SECURE_SSL_REDIRECT = env_bool(
+    "KAKEHASHI_SECURE_SSL_REDIRECT", default=env_bool("KAKEHASHI_SSL_REDIRECT", default=True)
+)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS: browsers use HTTPS only for this long after one HTTPS answer (sent on HTTPS answers only).
+SECURE_HSTS_SECONDS = env_int(
+    "KAKEHASHI_SECURE_HSTS_SECONDS", default=env_int("KAKEHASHI_HSTS_SECONDS", default=31_536_000)
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("KAKEHASHI_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool(
+    "KAKEHASHI_SECURE_HSTS_PRELOAD", default=env_bool("KAKEHASHI_HSTS_PRELOAD", default=True)
+)

@@ -44,11 +44,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``kakehashi demo`` on a free loopback port, with its own SQLite database."""
+def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of the demo server; ``kakehashi shell`` with it writes to the server's database."""
     data = tmp_path_factory.mktemp("browser-data")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KAKEHASHI_", "DJANGO_"))}
     env["KAKEHASHI_DATA_DIR"] = str(data)
+    return env
+
+
+@pytest.fixture(scope="session")
+def server(server_env: dict[str, str]) -> Iterator[str]:
+    """``kakehashi demo`` on a free loopback port, with its own SQLite database."""
+    env = server_env
+    data = Path(env["KAKEHASHI_DATA_DIR"])
     port = _free_port()
     log = (data / "server.log").open("w")
     process = subprocess.Popen(

@@ -14,6 +14,7 @@ Why uvicorn, and this worker model (see ``docs/deployment.md``):
   up to ``--graceful-timeout`` seconds to finish.
 """
 
+import copy
 import os
 import resource
 from typing import Any
@@ -38,6 +39,17 @@ def raise_open_files_limit() -> int:
         except (ValueError, OSError):
             pass
     return soft
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's own logging, with secrets (reset links, tokens in query strings) masked in every line."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_secrets"] = {"()": "kakehashi.core.redaction.RedactSecrets"}
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("redact_secrets")
+    return config
 
 
 class Command(BaseCommand):
@@ -80,5 +92,6 @@ class Command(BaseCommand):
             timeout_graceful_shutdown=options["graceful_timeout"],
             backlog=options["backlog"],
             log_level=options["log_level"],
+            log_config=uvicorn_log_config(),
             server_header=False,
         )
