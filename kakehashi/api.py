@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from kakehashi.accounts.api import organisations as organisations_router
 from kakehashi.accounts.api import router as accounts_router
 from kakehashi.accounts.authentication import api_auth
+from kakehashi.audit.api import router as audit_router
 from kakehashi.core.api import StrictJSONParser, install_error_handlers
 from kakehashi.ctf.api import router as ctf_router
 from kakehashi.ctf.api_manage import router as manage_router
@@ -27,3 +28,4 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("", ctf_router)
 api.add_router("", manage_router)
+api.add_router("/audit", audit_router)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", api.urls),
     re_path(r"^api/(?P<path>.*)$", core_views.api_not_found),
     path("accounts/", include("kakehashi.accounts.urls")),
+    path("audit/", include("kakehashi.audit.urls")),
     path("", include("kakehashi.ctf.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("kakehashi.site.urls")),

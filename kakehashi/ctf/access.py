@@ -64,6 +64,12 @@ def access_event_manage(user: AnyUser, event: Event) -> User:
     return account
 
 
+def organised_event_ids(user: User) -> frozenset[int]:
+    """The events this account organises by an event role (administrators' blanket role not included)."""
+    rows = EventStaff.objects.filter(user=user, role=EventRole.ORGANISER).values_list("event_id", flat=True)
+    return frozenset(rows)
+
+
 def access_event_judge(user: AnyUser, event: Event) -> User:
     """Judges see the live scoreboard and the submission log; organisers too."""
     account = require_user(user)

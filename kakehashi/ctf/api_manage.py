@@ -160,7 +160,7 @@ def event_create(request: HttpRequest, payload: EventCreateIn) -> Status[Any]:
 @shared_paths.patch("/events/{slug}", tags=[ORGANISERS], response={200: ManagedEventOut, **ERRORS})
 def event_update(request: HttpRequest, slug: str, payload: EventUpdateIn) -> ManagedEventOut:
     event = _access_event_manage(request.user, slug)
-    return _managed_event_out(events.event_update(event=event, **payload.given()))
+    return _managed_event_out(events.event_update(actor=request.user, event=event, **payload.given()))
 
 
 @router.get("/events/{slug}/settings", response={200: ManagedEventOut, **ERRORS}, summary="Every setting")
@@ -171,7 +171,7 @@ def event_settings(request: HttpRequest, slug: str) -> ManagedEventOut:
 @router.post("/events/{slug}/pause", response={200: ManagedEventOut, **ERRORS}, summary="Pause or resume")
 def event_pause(request: HttpRequest, slug: str, payload: PauseIn) -> ManagedEventOut:
     event = _access_event_manage(request.user, slug)
-    return _managed_event_out(events.event_set_paused(event=event, paused=payload.paused))
+    return _managed_event_out(events.event_set_paused(actor=request.user, event=event, paused=payload.paused))
 
 
 @router.put("/events/{slug}/staff/{user_id}", response={200: StaffOut, **ERRORS}, summary="Make organiser or judge")
@@ -180,7 +180,7 @@ def staff_set(request: HttpRequest, slug: str, user_id: int, payload: StaffIn) -
     user = account_selectors.active_user(user_id)
     if user is None:
         raise NotFound()
-    staff = events.staff_set(event=event, user=user, role=payload.role)
+    staff = events.staff_set(actor=request.user, event=event, user=user, role=payload.role)
     return StaffOut(user_id=user.pk, username=user.username, role=staff.role)
 
 
@@ -190,14 +190,14 @@ def staff_remove(request: HttpRequest, slug: str, user_id: int) -> Status[Any]:
     user = account_selectors.active_user(user_id)
     if user is None:
         raise NotFound()
-    events.staff_remove(event=event, user=user)
+    events.staff_remove(actor=request.user, event=event, user=user)
     return Status(204, None)
 
 
 @router.post("/events/{slug}/brackets", response={201: BracketOut, **ERRORS}, summary="Add a custom bracket")
 def bracket_create(request: HttpRequest, slug: str, payload: BracketIn) -> Status[Any]:
     event = _access_event_manage(request.user, slug)
-    bracket = events.bracket_create(event=event, **payload.given())
+    bracket = events.bracket_create(actor=request.user, event=event, **payload.given())
     rows = bracket.translation_map()
     return Status(
         201,
@@ -296,7 +296,7 @@ def challenge_list(request: HttpRequest, slug: str) -> list[ManagedChallengeSumm
 @router.post("/events/{slug}/manage/challenges", response={201: ManagedChallengeOut, **ERRORS})
 def challenge_create(request: HttpRequest, slug: str, payload: ChallengeCreateIn) -> Status[Any]:
     event = _access_event_manage(request.user, slug)
-    challenge = challenges.challenge_create(event=event, **payload.given())
+    challenge = challenges.challenge_create(actor=request.user, event=event, **payload.given())
     return Status(201, _challenge_out(challenge))
 
 
@@ -308,7 +308,7 @@ def challenge_detail(request: HttpRequest, challenge_id: int) -> ManagedChalleng
 @router.patch("/manage/challenges/{challenge_id}", response={200: ManagedChallengeOut, **ERRORS})
 def challenge_update(request: HttpRequest, challenge_id: int, payload: ChallengeUpdateIn) -> ManagedChallengeOut:
     challenge = access.access_challenge_manage(request.user, challenge_id)
-    return _challenge_out(challenges.challenge_update(challenge=challenge, **payload.given()))
+    return _challenge_out(challenges.challenge_update(actor=request.user, challenge=challenge, **payload.given()))
 
 
 @router.put("/manage/challenges/{challenge_id}/translations/{language}", response={200: ManagedChallengeOut, **ERRORS})
@@ -316,25 +316,29 @@ def challenge_translation_set(
     request: HttpRequest, challenge_id: int, language: str, payload: ChallengeTextIn
 ) -> ManagedChallengeOut:
     challenge = access.access_challenge_manage(request.user, challenge_id)
-    challenges.challenge_set_translation(challenge=challenge, language_code=language, **payload.given())
+    challenges.challenge_set_translation(
+        actor=request.user, challenge=challenge, language_code=language, **payload.given()
+    )
     return _challenge_out(challenge)
 
 
 @router.post("/manage/challenges/{challenge_id}/publish", response={200: ManagedChallengeOut, **ERRORS})
 def challenge_publish(request: HttpRequest, challenge_id: int, payload: PublishIn) -> ManagedChallengeOut:
     challenge = access.access_challenge_manage(request.user, challenge_id)
-    return _challenge_out(challenges.challenge_publish(challenge=challenge, **payload.given()))
+    return _challenge_out(challenges.challenge_publish(actor=request.user, challenge=challenge, **payload.given()))
 
 
 @router.post("/manage/challenges/{challenge_id}/hide", response={200: ManagedChallengeOut, **ERRORS})
 def challenge_hide(request: HttpRequest, challenge_id: int) -> ManagedChallengeOut:
     challenge = access.access_challenge_manage(request.user, challenge_id)
-    return _challenge_out(challenges.challenge_hide(challenge=challenge))
+    return _challenge_out(challenges.challenge_hide(actor=request.user, challenge=challenge))
 
 
 @router.delete("/manage/challenges/{challenge_id}", response={204: None, **ERRORS})
 def challenge_delete(request: HttpRequest, challenge_id: int) -> Status[Any]:
-    challenges.challenge_delete(challenge=access.access_challenge_manage(request.user, challenge_id))
+    challenges.challenge_delete(
+        actor=request.user, challenge=access.access_challenge_manage(request.user, challenge_id)
+    )
     return Status(204, None)
 
 
@@ -342,70 +346,72 @@ def challenge_delete(request: HttpRequest, challenge_id: int) -> Status[Any]:
 def prerequisites_set(request: HttpRequest, challenge_id: int, payload: PrerequisitesIn) -> ManagedChallengeOut:
     challenge = access.access_challenge_manage(request.user, challenge_id)
     required = _challenges_of(challenge.event, payload.challenge_ids)
-    challenges.prerequisites_set(challenge=challenge, prerequisites=required)
+    challenges.prerequisites_set(actor=request.user, challenge=challenge, prerequisites=required)
     return _challenge_out(challenge)
 
 
 @router.put("/manage/challenges/{challenge_id}/tags", response={200: ManagedChallengeOut, **ERRORS})
 def tags_set(request: HttpRequest, challenge_id: int, payload: TagsIn) -> ManagedChallengeOut:
     challenge = access.access_challenge_manage(request.user, challenge_id)
-    challenges.tags_set(challenge=challenge, values=payload.values)
+    challenges.tags_set(actor=request.user, challenge=challenge, values=payload.values)
     return _challenge_out(challenge)
 
 
 @router.post("/manage/challenges/{challenge_id}/flags", response={201: FlagOut, **ERRORS}, summary="Add a flag")
 def flag_create(request: HttpRequest, challenge_id: int, payload: FlagIn) -> Status[Any]:
     challenge = access.access_challenge_manage(request.user, challenge_id)
-    return Status(201, _flag_out(challenges.flag_create(challenge=challenge, **payload.given())))
+    return Status(201, _flag_out(challenges.flag_create(actor=request.user, challenge=challenge, **payload.given())))
 
 
 @router.patch("/manage/flags/{flag_id}", response={200: FlagOut, **ERRORS}, summary="Change a flag")
 def flag_update(request: HttpRequest, flag_id: int, payload: FlagUpdateIn) -> FlagOut:
     flag = _access_part_manage(request.user, Flag, flag_id)
-    return _flag_out(challenges.flag_update(flag=flag, **payload.given()))
+    return _flag_out(challenges.flag_update(actor=request.user, flag=flag, **payload.given()))
 
 
 @router.delete("/manage/flags/{flag_id}", response={204: None, **ERRORS}, summary="Delete a flag")
 def flag_delete(request: HttpRequest, flag_id: int) -> Status[Any]:
-    challenges.flag_delete(flag=_access_part_manage(request.user, Flag, flag_id))
+    challenges.flag_delete(actor=request.user, flag=_access_part_manage(request.user, Flag, flag_id))
     return Status(204, None)
 
 
 @router.post("/manage/challenges/{challenge_id}/hints", response={201: ManagedHintOut, **ERRORS}, summary="Add a hint")
 def hint_create(request: HttpRequest, challenge_id: int, payload: HintIn) -> Status[Any]:
     challenge = access.access_challenge_manage(request.user, challenge_id)
-    return Status(201, _hint_out(challenges.hint_create(challenge=challenge, **payload.given())))
+    return Status(201, _hint_out(challenges.hint_create(actor=request.user, challenge=challenge, **payload.given())))
 
 
 @router.patch("/manage/hints/{hint_id}", response={200: ManagedHintOut, **ERRORS}, summary="Change a hint")
 def hint_update(request: HttpRequest, hint_id: int, payload: HintUpdateIn) -> ManagedHintOut:
     hint = _access_part_manage(request.user, Hint, hint_id)
-    return _hint_out(challenges.hint_update(hint=hint, **payload.given()))
+    return _hint_out(challenges.hint_update(actor=request.user, hint=hint, **payload.given()))
 
 
 @router.put("/manage/hints/{hint_id}/translations/{language}", response={200: ManagedHintOut, **ERRORS})
 def hint_translation_set(request: HttpRequest, hint_id: int, language: str, payload: HintTextIn) -> ManagedHintOut:
     hint = _access_part_manage(request.user, Hint, hint_id)
-    challenges.hint_set_translation(hint=hint, language_code=language, **payload.given())
+    challenges.hint_set_translation(actor=request.user, hint=hint, language_code=language, **payload.given())
     return _hint_out(hint)
 
 
 @router.delete("/manage/hints/{hint_id}", response={204: None, **ERRORS}, summary="Delete a hint nobody unlocked")
 def hint_delete(request: HttpRequest, hint_id: int) -> Status[Any]:
-    challenges.hint_delete(hint=_access_part_manage(request.user, Hint, hint_id))
+    challenges.hint_delete(actor=request.user, hint=_access_part_manage(request.user, Hint, hint_id))
     return Status(204, None)
 
 
 @router.post("/manage/challenges/{challenge_id}/attachments", response={201: AttachmentOut, **ERRORS})
 def attachment_add(request: HttpRequest, challenge_id: int, file: File[UploadedFile]) -> Status[Any]:
     challenge = access.access_challenge_manage(request.user, challenge_id)
-    attachment = challenges.attachment_add(challenge=challenge, name=file.name or "", content=file)
+    attachment = challenges.attachment_add(actor=request.user, challenge=challenge, name=file.name or "", content=file)
     return Status(201, _attachment_out(attachment))
 
 
 @router.delete("/manage/attachments/{attachment_id}", response={204: None, **ERRORS}, summary="Delete a file")
 def attachment_delete(request: HttpRequest, attachment_id: int) -> Status[Any]:
-    challenges.attachment_delete(attachment=_access_part_manage(request.user, Attachment, attachment_id))
+    challenges.attachment_delete(
+        actor=request.user, attachment=_access_part_manage(request.user, Attachment, attachment_id)
+    )
     return Status(204, None)
 
 
@@ -452,28 +458,32 @@ def participant_status(
     request: HttpRequest, participant_id: int, payload: ParticipantStatusIn
 ) -> ManagedParticipantOut:
     participant = _access_entry_manage(request.user, Participant, participant_id)
-    return _participant_out(teams.participant_set_status(participant=participant, status=payload.status))
+    return _participant_out(
+        teams.participant_set_status(actor=request.user, participant=participant, status=payload.status)
+    )
 
 
 @router.post("/manage/participants/{participant_id}/move", response={200: ManagedParticipantOut, **ERRORS})
 def participant_move(request: HttpRequest, participant_id: int, payload: ParticipantMoveIn) -> ManagedParticipantOut:
     participant = _access_entry_manage(request.user, Participant, participant_id)
     team = access.access_team(request.user, participant.event, payload.team_id)
-    teams.participant_move(participant=participant, team=team)
+    teams.participant_move(actor=request.user, participant=participant, team=team)
     return _participant_out(participant)
 
 
 @router.post("/manage/teams/{team_id}/visibility", response={200: ManagedTeamOut, **ERRORS}, summary="Hide or ban")
 def team_visibility(request: HttpRequest, team_id: int, payload: TeamVisibilityIn) -> ManagedTeamOut:
     team = _access_entry_manage(request.user, Team, team_id)
-    return _team_out(teams.team_set_visibility(team=team, hidden=payload.hidden, banned=payload.banned))
+    return _team_out(
+        teams.team_set_visibility(actor=request.user, team=team, hidden=payload.hidden, banned=payload.banned)
+    )
 
 
 @router.put("/manage/teams/{team_id}/bracket", response={200: ManagedTeamOut, **ERRORS}, summary="Place in a bracket")
 def team_bracket(request: HttpRequest, team_id: int, payload: TeamBracketIn) -> ManagedTeamOut:
     team = _access_entry_manage(request.user, Team, team_id)
     bracket = _bracket_of(team.event, payload.bracket_id) if payload.bracket_id is not None else None
-    return _team_out(teams.team_set_bracket(team=team, bracket=bracket))
+    return _team_out(teams.team_set_bracket(actor=request.user, team=team, bracket=bracket))
 
 
 # --- judging -----------------------------------------------------------------------------
@@ -525,7 +535,7 @@ def award_create(request: HttpRequest, slug: str, payload: AwardIn) -> Status[An
 
 @router.delete("/manage/awards/{award_id}", response={204: None, **ERRORS}, summary="Withdraw an award")
 def award_delete(request: HttpRequest, award_id: int) -> Status[Any]:
-    awards.award_delete(award=_access_entry_manage(request.user, Award, award_id))
+    awards.award_delete(actor=request.user, award=_access_entry_manage(request.user, Award, award_id))
     return Status(204, None)
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "kakehashi.core",
     "kakehashi.accounts",
     "kakehashi.ctf",
+    "kakehashi.audit",
     "kakehashi.site",
 ]
 
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kakehashi.audit.middleware.OriginMiddleware",
     "kakehashi.core.middleware.LanguageMiddleware",
     "kakehashi.core.middleware.TimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,3 +1,4 @@
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -5,6 +6,8 @@ from django.utils.translation import gettext as _
 
 from kakehashi.accounts.choices import Country, LanguagePreference, PlatformRole
 from kakehashi.accounts.models import User
+from kakehashi.audit import services as audit
+from kakehashi.audit.choices import Action
 
 PROFILE_FIELDS = ("display_name", "preferred_language", "country", "time_zone")
 
@@ -73,7 +76,24 @@ def user_register(
 
 
 @transaction.atomic
-def admin_create(*, username: str, email: str, password: str) -> User:
+def user_create(*, actor: User | AnonymousUser | None, username: str, email: str, password: str) -> User:
+    """A participant account made by an organiser or administrator for someone; recorded in the audit log."""
+    user = user_register(username=username, email=email, password=password)
+    _record_created(user, actor)
+    return user
+
+
+def _record_created(user: User, actor: User | AnonymousUser | None) -> None:
+    after = {"username": user.username, "email": user.email, "role": user.role, "is_superuser": user.is_superuser}
+    audit.record(
+        action=Action.USER_CREATE, actor=actor, target_type="user", target_id=user.pk, target_label=user.username,
+        after=after,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def admin_create(*, username: str, email: str, password: str, actor: User | AnonymousUser | None = None) -> User:
+    """An administrator account (``kakehashi createadmin``); recorded in the audit log."""
     user = User(
         username=User.normalize_username(username.strip()),
         email=User.objects.normalize_email(email.strip()),
@@ -81,7 +101,9 @@ def admin_create(*, username: str, email: str, password: str) -> User:
         is_staff=True,
         is_superuser=True,
     )
-    return _save_new(user, password)
+    _save_new(user, password)
+    _record_created(user, actor)
+    return user
 
 
 @transaction.atomic
@@ -111,9 +133,14 @@ def user_update_profile(
 
 
 @transaction.atomic
-def user_set_role(*, user: User, role: str) -> User:
+def user_set_role(*, user: User, role: str, actor: User | AnonymousUser | None = None) -> User:
     if role not in PlatformRole.values:
         raise ValidationError({"role": [_("This is not a platform role.")]}, code="invalid_choice")
+    previous = user.role
     user.role = role
     user.save(update_fields=["role"])
+    audit.record(
+        action=Action.USER_SET_ROLE, actor=actor, target_type="user", target_id=user.pk, target_label=user.username,
+        before={"role": previous}, after={"role": role},
+    )  # fmt: skip
     return user

@@ -14,7 +14,7 @@ from ninja import Router, Schema
 
 from kakehashi.accounts.authentication import optional_auth
 from kakehashi.accounts.models import User
-from kakehashi.accounts.services import user_register
+from kakehashi.accounts.services import user_create as account_create
 from kakehashi.core.errors import NotFound
 from kakehashi.ctf import access
 from kakehashi.ctf.choices import ParticipantStatus
@@ -118,7 +118,9 @@ def user_create(request: HttpRequest, payload: UserIn) -> dict[str, Any]:
     event, _user = organiser_event(request)
     try:
         with transaction.atomic():
-            user = user_register(username=payload.name, email=payload.email, password=payload.password)
+            user = account_create(
+                actor=request.user, username=payload.name, email=payload.email, password=payload.password
+            )
             participant = team_services.participant_register(event=event, user=user, invite_code=event.invite_code)
     except ValidationError as error:
         raise _ctfd_keys(error) from None
@@ -167,6 +169,6 @@ def team_member_add(request: HttpRequest, team_id: int, payload: MemberIn) -> di
     if participant is None:
         message = _("This user is not registered for this event.")
         raise ValidationError({"user_id": [ValidationError(message, code="not_registered")]})
-    team_services.participant_move(participant=participant, team=team)
+    team_services.participant_move(actor=request.user, participant=participant, team=team)
     members = Participant.objects.filter(team=team).order_by("joined_at", "pk").values_list("user_id", flat=True)
     return shapes.ok(list(members))

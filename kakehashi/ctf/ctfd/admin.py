@@ -55,14 +55,14 @@ def flag_create(request: HttpRequest, payload: FlagIn) -> dict[str, Any]:
         raise _invalid("type", _("Choose static or regex."), "invalid_flag_type")
     case_insensitive = payload.data == shapes.CASE_INSENSITIVE
     flag = challenges.flag_create(
-        challenge=challenge, kind=kind, content=payload.content, case_insensitive=case_insensitive
+        actor=request.user, challenge=challenge, kind=kind, content=payload.content, case_insensitive=case_insensitive
     )
     return shapes.ok(shapes.flag_out(flag))
 
 
 @router.delete("/flags/{flag_id}", summary="Delete a flag")
 def flag_delete(request: HttpRequest, flag_id: int) -> dict[str, Any]:
-    challenges.flag_delete(flag=_owned(request, Flag, flag_id))
+    challenges.flag_delete(actor=request.user, flag=_owned(request, Flag, flag_id))
     return {"success": True}
 
 
@@ -77,12 +77,12 @@ def tag_list(request: HttpRequest) -> dict[str, Any]:
 @router.post("/tags", summary="Add a tag")
 def tag_create(request: HttpRequest, payload: TagIn) -> dict[str, Any]:
     challenge = managed_challenge(request, payload.challenge_id)
-    return shapes.ok(shapes.tag_out(tags.tag_add(challenge=challenge, value=payload.value)))
+    return shapes.ok(shapes.tag_out(tags.tag_add(challenge=challenge, value=payload.value, actor=request.user)))
 
 
 @router.delete("/tags/{tag_id}", summary="Delete a tag")
 def tag_delete(request: HttpRequest, tag_id: int) -> dict[str, Any]:
-    tags.tag_delete(tag=_owned(request, ChallengeTag, tag_id))
+    tags.tag_delete(tag=_owned(request, ChallengeTag, tag_id), actor=request.user)
     return {"success": True}
 
 
@@ -103,13 +103,13 @@ def hint_create(request: HttpRequest, payload: HintIn) -> dict[str, Any]:
     texts = {SOURCE: {"title": payload.title or "", "content": payload.content}}
     texts |= pending.hint_texts(challenge.pk, position, skip=[SOURCE])
     texts = {code: value for code, value in texts.items() if code in challenge.event.languages or code == SOURCE}
-    hint = challenges.hint_create(challenge=challenge, translations=texts, cost=payload.cost)
+    hint = challenges.hint_create(actor=request.user, challenge=challenge, translations=texts, cost=payload.cost)
     return shapes.ok(shapes.hint_out(Hint.objects.prefetch_related("translations").get(pk=hint.pk), language(request)))
 
 
 @router.delete("/hints/{hint_id}", summary="Delete a hint")
 def hint_delete(request: HttpRequest, hint_id: int) -> dict[str, Any]:
-    challenges.hint_delete(hint=_owned(request, Hint, hint_id))
+    challenges.hint_delete(actor=request.user, hint=_owned(request, Hint, hint_id))
     return {"success": True}
 
 
@@ -135,14 +135,15 @@ def file_create(request: HttpRequest) -> dict[str, Any]:
     if not uploads:
         raise _invalid("file", _("This field is required."), "required")
     added = [
-        challenges.attachment_add(challenge=challenge, name=upload.name or "", content=upload) for upload in uploads
+        challenges.attachment_add(actor=request.user, challenge=challenge, name=upload.name or "", content=upload)
+        for upload in uploads
     ]
     return shapes.ok([shapes.file_out(attachment) for attachment in added])
 
 
 @router.delete("/files/{file_id}", summary="Delete a challenge file")
 def file_delete(request: HttpRequest, file_id: int) -> dict[str, Any]:
-    challenges.attachment_delete(attachment=_owned(request, Attachment, file_id))
+    challenges.attachment_delete(actor=request.user, attachment=_owned(request, Attachment, file_id))
     return {"success": True}
 
 
@@ -171,7 +172,7 @@ def topic_create(request: HttpRequest, payload: TopicIn) -> dict[str, Any]:
     if payload.type != "challenge" or payload.challenge_id is None:
         raise _invalid("challenge_id", _("Topics belong to a challenge: give its challenge_id."), "required")
     challenge = managed_challenge(request, payload.challenge_id)
-    return shapes.ok(_topic_out(topics.topic_add(challenge=challenge, value=payload.value)))
+    return shapes.ok(_topic_out(topics.topic_add(actor=request.user, challenge=challenge, value=payload.value)))
 
 
 @router.delete("/topics", summary="Remove a challenge's topic (target_id is the id listed for the challenge)")
@@ -181,7 +182,7 @@ def topic_delete(request: HttpRequest, type: str = "challenge", target_id: int |
     if topic is None:
         raise NotFound()
     managed_challenge(request, topic.challenge_id)
-    topics.topic_delete(topic=topic)
+    topics.topic_delete(actor=request.user, topic=topic)
     return {"success": True}
 
 

@@ -105,13 +105,13 @@ def _changes(payload: ChallengeIn, current: Challenge | None) -> ChallengeChange
     return changes
 
 
-def _set_prerequisites(challenge: Challenge, requirements: RequirementsIn | None) -> None:
+def _set_prerequisites(request: HttpRequest, challenge: Challenge, requirements: RequirementsIn | None) -> None:
     wanted = set(requirements.prerequisites) if requirements is not None else set()
     others = list(Challenge.objects.filter(pk__in=wanted))
     if len(others) != len(wanted):
         message = _("Prerequisites must be challenges of the same event.")
         raise ValidationError({"requirements": [ValidationError(message, code="unknown_prerequisite")]})
-    challenges.prerequisites_set(challenge=challenge, prerequisites=others)
+    challenges.prerequisites_set(actor=request.user, challenge=challenge, prerequisites=others)
 
 
 @router.get("/challenges", summary="Challenges (organisers: ?view=admin lists hidden ones too)")
@@ -143,6 +143,7 @@ def challenge_create(request: HttpRequest, payload: ChallengeIn) -> dict[str, An
     if changes.get("value") is None:
         raise ValidationError({"value": [ValidationError(_("This field is required."), code="required")]})
     challenge = challenges.challenge_create(
+        actor=request.user,
         event=event,
         category=changes.get("category", ""),
         value=changes["value"],
@@ -156,9 +157,9 @@ def challenge_create(request: HttpRequest, payload: ChallengeIn) -> dict[str, An
     if payload.translations:
         pending.remember(challenge.pk, payload.translations)
     if payload.requirements is not None:
-        _set_prerequisites(challenge, payload.requirements)
+        _set_prerequisites(request, challenge, payload.requirements)
     if payload.state == "visible":
-        challenges.challenge_publish(challenge=challenge, override_reason=OVERRIDE_REASON)
+        challenges.challenge_publish(actor=request.user, challenge=challenge, override_reason=OVERRIDE_REASON)
     return shapes.ok(shapes.admin_challenge(_loaded(challenge.pk), language(request)))
 
 
@@ -190,22 +191,22 @@ def challenge_detail(request: HttpRequest, challenge_id: int, view: str = "") ->
 def challenge_update(request: HttpRequest, challenge_id: int, payload: ChallengeIn) -> dict[str, Any]:
     challenge = managed_challenge(request, challenge_id)
     if payload.state == "hidden":
-        challenges.challenge_hide(challenge=challenge)
+        challenges.challenge_hide(actor=request.user, challenge=challenge)
     changes = _changes(payload, challenge)
     if changes:
-        challenges.challenge_update(challenge=challenge, **changes)
+        challenges.challenge_update(actor=request.user, challenge=challenge, **changes)
     if payload.translations:
         pending.remember(challenge.pk, payload.translations)
     if "requirements" in payload.model_fields_set:
-        _set_prerequisites(challenge, payload.requirements)
+        _set_prerequisites(request, challenge, payload.requirements)
     if payload.state == "visible":
-        challenges.challenge_publish(challenge=challenge, override_reason=OVERRIDE_REASON)
+        challenges.challenge_publish(actor=request.user, challenge=challenge, override_reason=OVERRIDE_REASON)
     return shapes.ok(shapes.admin_challenge(_loaded(challenge.pk), language(request)))
 
 
 @router.delete("/challenges/{int:challenge_id}", summary="Delete a challenge (organisers)")
 def challenge_delete(request: HttpRequest, challenge_id: int) -> dict[str, Any]:
-    challenges.challenge_delete(challenge=managed_challenge(request, challenge_id))
+    challenges.challenge_delete(actor=request.user, challenge=managed_challenge(request, challenge_id))
     return {"success": True}
 
 

@@ -157,9 +157,9 @@ def config_update(request: HttpRequest, payload: ConfigIn) -> dict[str, Any]:
     with transaction.atomic():
         if changes:
             try:
-                event = event_update(event=event, **changes)
+                event = event_update(actor=request.user, event=event, **changes)
             except ValidationError as error:
                 raise _ctfd_keys(error) from None
         if paused is not None:
-            event_set_paused(event=event, paused=paused)
+            event_set_paused(actor=request.user, event=event, paused=paused)
     return {"success": True}

@@ -163,7 +163,7 @@ def team_me(request: HttpRequest) -> dict[str, Any]:
 
 @router.post("/tokens", summary="Create an API token (for yourself; admins may give user_id, a Kakehashi extension)")
 def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
-    user = require_user(request.user)
+    caller = user = require_user(request.user)
     if payload.user_id is not None and payload.user_id != user.pk:
         require_admin(user)
         owner = active_user(payload.user_id)
@@ -178,7 +178,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
         except ValueError:
             message = _("Give the expiry date as YYYY-MM-DD.")
             raise ValidationError({"expiration": [ValidationError(message, code="invalid")]}) from None
-    row, raw = api_token_create(user=user, name=payload.description or "", expires_days=days)
+    row, raw = api_token_create(user=user, name=payload.description or "", expires_days=days, actor=caller)
     return shapes.ok(
         {
             "id": row.pk,

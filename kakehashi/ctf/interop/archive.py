@@ -29,6 +29,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from kakehashi.accounts.models import User
+from kakehashi.audit.choices import Action
 from kakehashi.core.models import Translatable
 from kakehashi.ctf.models import (
     Announcement,
@@ -48,6 +49,7 @@ from kakehashi.ctf.models import (
     Submission,
     Team,
 )
+from kakehashi.ctf.services import recording
 from kakehashi.ctf.services.challenges import DEFAULT_MAX_ATTACHMENT_BYTES
 from kakehashi.ctf.services.standings import board_changed, standings_changed
 
@@ -290,7 +292,12 @@ def export_event(event: Event, *, include_accounts: bool = False) -> bytes:
             with attachment.file.open("rb") as content, archive.open(f"files/{digest}", "w") as target:
                 while chunk := content.read(1024 * 1024):
                     target.write(chunk)
-    return buffer.getvalue()
+    data = buffer.getvalue()
+    recording.record(
+        action=Action.EXPORT_ARCHIVE, actor=None, target=event, event_id=event.pk,
+        after={"include_accounts": include_accounts, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()},
+    )  # fmt: skip
+    return data
 
 
 # --- Reading an archive safely ------------------------------------------------------------------
@@ -657,6 +664,10 @@ def import_archive(data: bytes, *, slug: str | None = None, merge_into: Event | 
                 result = ImportResult(event=event)
                 _restore_event(document, restorer)
                 result.created = [_english_title(values) for values in document["challenges"]]
+            recording.record(
+                action=Action.IMPORT_ARCHIVE, actor=None, target=result.event, event_id=result.event.pk,
+                after={"merged": merge_into is not None, "created": result.created, "skipped": result.skipped},
+            )  # fmt: skip
             transaction.on_commit(lambda: _announce(result.event.pk))
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         _delete_stored(stored)

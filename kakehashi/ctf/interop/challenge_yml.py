@@ -18,11 +18,13 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kakehashi.audit.choices import Action
 from kakehashi.ctf.choices import ChallengeState, FlagKind, ValueFunction
 from kakehashi.ctf.ctfd.context import SOURCE
 from kakehashi.ctf.ctfd.inputs import HintText, TranslationIn
 from kakehashi.ctf.models import Attachment, Challenge, ChallengeTranslation, Event
 from kakehashi.ctf.services import challenges as services
+from kakehashi.ctf.services import recording
 from kakehashi.ctf.services.topics import topic_add
 
 FILE_NAME = "challenge.yml"
@@ -336,7 +338,13 @@ def _create(spec: ChallengeSpec, event: Event, stored: list[str]) -> Challenge:
     )
     for code, texts in spec.texts.items():
         if code != SOURCE:
-            services.challenge_set_translation(challenge=challenge, language_code=code, **texts)
+            services.challenge_set_translation(
+                challenge=challenge,
+                language_code=code,
+                title=texts.get("title", ""),
+                description=texts.get("description", ""),
+                connection_info=texts.get("connection_info", ""),
+            )
     services.tags_set(challenge=challenge, values=spec.tags)
     for topic in spec.topics:
         topic_add(challenge=challenge, value=topic)
@@ -389,6 +397,10 @@ def import_challenges(*, directory: str | Path, event: Event, progress: Progress
                     services.challenge_publish(
                         challenge=challenge, state=ChallengeState.VISIBLE, override_reason=OVERRIDE_REASON
                     )
+            recording.record(
+                action=Action.IMPORT_CHALLENGES, actor=None, target=event, event_id=event.pk,
+                after={"directory": Path(directory).name, "created": summary.created, "skipped": summary.skipped},
+            )  # fmt: skip
     except (ValidationError, _Problem) as error:
         _forget(stored)
         problem = _errors(error) if isinstance(error, ValidationError) else str(error)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from kakehashi.accounts.choices import Country
 from kakehashi.accounts.hashers import CTFdBcryptSHA256PasswordHasher
 from kakehashi.accounts.models import User
+from kakehashi.audit.choices import Action
 from kakehashi.ctf.brackets import country_bracket
 from kakehashi.ctf.choices import ChallengeState, EventMode, FlagKind, ParticipantStatus, SubmissionResult
 from kakehashi.ctf.models import (
@@ -46,6 +47,7 @@ from kakehashi.ctf.models import (
 )
 from kakehashi.ctf.services import challenges as challenge_services
 from kakehashi.ctf.services import events as event_services
+from kakehashi.ctf.services import recording
 from kakehashi.ctf.services.pages import page_create
 from kakehashi.ctf.services.topics import topic_add
 
@@ -284,6 +286,10 @@ def ctfd_import(
             with transaction.atomic():
                 state = _State(export, _event(export, organiser, slug, summary), organiser, summary, progress or _quiet)
                 _run(state)
+                recording.record(
+                    action=Action.IMPORT_CTFD, actor=None, target=state.event, event_id=state.event.pk,
+                    after={"file": Path(path).name, "organiser": organiser.username, "counts": dict(summary.counts)},
+                )  # fmt: skip
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as error:
             _forget_files(state)
             raise CTFdImportError(_("The archive is damaged: %(error)s") % {"error": error}) from None

@@ -32,7 +32,7 @@ def flag_add(request: HttpRequest, slug: str, challenge_id: int) -> HttpResponse
     form = FlagForm(request.POST, prefix="new-flag")
     if form.is_valid():
         try:
-            challenges.flag_create(challenge=challenge, **form.cleaned_data)
+            challenges.flag_create(actor=request.user, challenge=challenge, **form.cleaned_data)
         except ValidationError as error:
             show_service_errors(form, error)
         else:
@@ -49,7 +49,7 @@ def flag_edit(request: HttpRequest, slug: str, challenge_id: int, flag_id: int) 
     form = FlagForm(request.POST, prefix=f"flag-{flag.pk}")
     if form.is_valid():
         try:
-            challenges.flag_update(flag=flag, **form.cleaned_data)
+            challenges.flag_update(actor=request.user, flag=flag, **form.cleaned_data)
         except ValidationError as error:
             show_service_errors(form, error)
         else:
@@ -62,7 +62,7 @@ def flag_edit(request: HttpRequest, slug: str, challenge_id: int, flag_id: int) 
 @require_POST
 def flag_delete(request: HttpRequest, slug: str, challenge_id: int, flag_id: int) -> HttpResponse:
     _staff, challenge = managed_challenge(request, slug, challenge_id)
-    challenges.flag_delete(flag=reads.flag_of(challenge, flag_id))
+    challenges.flag_delete(actor=request.user, flag=reads.flag_of(challenge, flag_id))
     messages.success(request, _("The flag has been deleted."))
     return _back(challenge, "flags")
 
@@ -78,7 +78,10 @@ def hint_add(request: HttpRequest, slug: str, challenge_id: int) -> HttpResponse
     if form.is_valid():
         try:
             challenges.hint_create(
-                challenge=challenge, translations=form.cleaned_data["translations"], cost=form.cleaned_data["cost"]
+                actor=request.user,
+                challenge=challenge,
+                translations=form.cleaned_data["translations"],
+                cost=form.cleaned_data["cost"],
             )
         except ValidationError as error:
             show_service_errors(form, error, {"translations": "__all__"})
@@ -99,7 +102,10 @@ def hint_edit(request: HttpRequest, slug: str, challenge_id: int, hint_id: int) 
     if form.is_valid():
         try:
             challenges.hint_update(
-                hint=hint, cost=form.cleaned_data["cost"], translations=form.cleaned_data["translations"]
+                actor=request.user,
+                hint=hint,
+                cost=form.cleaned_data["cost"],
+                translations=form.cleaned_data["translations"],
             )
         except ValidationError as error:
             show_service_errors(form, error, {"translations": "__all__"})
@@ -114,7 +120,7 @@ def hint_edit(request: HttpRequest, slug: str, challenge_id: int, hint_id: int) 
 def hint_delete(request: HttpRequest, slug: str, challenge_id: int, hint_id: int) -> HttpResponse:
     _staff, challenge = managed_challenge(request, slug, challenge_id)
     try:
-        challenges.hint_delete(hint=reads.hint_of(challenge, hint_id))
+        challenges.hint_delete(actor=request.user, hint=reads.hint_of(challenge, hint_id))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -134,7 +140,7 @@ def attachment_add(request: HttpRequest, slug: str, challenge_id: int) -> HttpRe
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            challenges.attachment_add(challenge=challenge, name=upload.name or "", content=upload)
+            challenges.attachment_add(actor=request.user, challenge=challenge, name=upload.name or "", content=upload)
         except ValidationError as error:
             show_service_errors(form, error, {"name": "file", "content": "file"})
         else:
@@ -147,6 +153,6 @@ def attachment_add(request: HttpRequest, slug: str, challenge_id: int) -> HttpRe
 @require_POST
 def attachment_delete(request: HttpRequest, slug: str, challenge_id: int, attachment_id: int) -> HttpResponse:
     _staff, challenge = managed_challenge(request, slug, challenge_id)
-    challenges.attachment_delete(attachment=reads.attachment_of(challenge, attachment_id))
+    challenges.attachment_delete(actor=request.user, attachment=reads.attachment_of(challenge, attachment_id))
     messages.success(request, _("The file has been deleted."))
     return _back(challenge, "attachments")

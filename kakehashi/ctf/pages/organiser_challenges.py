@@ -149,13 +149,13 @@ def _save(form: ChallengeForm, staff: Staff, challenge: Challenge | None) -> Cha
     prerequisites = list(form.cleaned_data.get("prerequisites") or [])
     with transaction.atomic():
         if challenge is None:
-            challenge = challenges.challenge_create(event=staff.event, **changes)
+            challenge = challenges.challenge_create(actor=staff.user, event=staff.event, **changes)
             if prerequisites:
-                challenges.prerequisites_set(challenge=challenge, prerequisites=prerequisites)
+                challenges.prerequisites_set(actor=staff.user, challenge=challenge, prerequisites=prerequisites)
         else:
-            challenges.challenge_update(challenge=challenge, **changes)
+            challenges.challenge_update(actor=staff.user, challenge=challenge, **changes)
             if {other.pk for other in prerequisites} != {other.pk for other in challenge.prerequisites.all()}:
-                challenges.prerequisites_set(challenge=challenge, prerequisites=prerequisites)
+                challenges.prerequisites_set(actor=staff.user, challenge=challenge, prerequisites=prerequisites)
     return challenge
 
 
@@ -200,6 +200,7 @@ def challenge_publish(request: HttpRequest, slug: str, challenge_id: int) -> Htt
     if form.is_valid():
         try:
             challenges.challenge_publish(
+                actor=request.user,
                 challenge=challenge,
                 state=form.cleaned_data["state"],
                 override_reason=form.cleaned_data["override_reason"],
@@ -216,7 +217,7 @@ def challenge_publish(request: HttpRequest, slug: str, challenge_id: int) -> Htt
 @require_POST
 def challenge_hide(request: HttpRequest, slug: str, challenge_id: int) -> HttpResponse:
     _staff, challenge = managed_challenge(request, slug, challenge_id)
-    challenges.challenge_hide(challenge=challenge)
+    challenges.challenge_hide(actor=request.user, challenge=challenge)
     messages.success(request, _("The challenge is hidden from participants."))
     return redirect(reverse("ctf:manage_challenge", args=[slug, challenge.pk]) + "#publish")
 

@@ -75,7 +75,7 @@ def event_settings(request: HttpRequest, slug: str) -> HttpResponse:
     form = EventForm(request.POST, zone=staff.user.time_zone)
     if form.is_valid():
         try:
-            event = events.event_update(event=staff.event, **form.settings())
+            event = events.event_update(actor=request.user, event=staff.event, **form.settings())
         except ValidationError as error:
             show_service_errors(form, error, EVENT_ALIASES)
         else:
@@ -89,7 +89,7 @@ def event_settings(request: HttpRequest, slug: str) -> HttpResponse:
 def event_pause(request: HttpRequest, slug: str) -> HttpResponse:
     staff = managed_event(request, slug)
     paused = request.POST.get("paused") == "1"
-    events.event_set_paused(event=staff.event, paused=paused)
+    events.event_set_paused(actor=request.user, event=staff.event, paused=paused)
     if paused:
         messages.success(request, _("The event is paused: no flags are accepted until it resumes."))
     else:
@@ -108,7 +108,7 @@ def staff_add(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error("username", _("No active account has this user name."))
         else:
             try:
-                events.staff_set(event=staff.event, user=user, role=form.cleaned_data["role"])
+                events.staff_set(actor=request.user, event=staff.event, user=user, role=form.cleaned_data["role"])
             except ValidationError as error:
                 show_service_errors(form, error, {"user": "username"})
             else:
@@ -125,7 +125,7 @@ def staff_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     if member is None:
         raise NotFound()
     try:
-        events.staff_remove(event=staff.event, user=member.user)
+        events.staff_remove(actor=request.user, event=staff.event, user=member.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -142,7 +142,7 @@ def bracket_add(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         names = {code: form.texts(code)["name"] for code in form.text_languages}
         try:
-            events.bracket_create(event=staff.event, slug=form.cleaned_data["slug"], names=names)
+            events.bracket_create(actor=request.user, event=staff.event, slug=form.cleaned_data["slug"], names=names)
         except ValidationError as error:
             show_service_errors(form, error, {"names": f"name_{form.text_languages[0]}"})
         else:

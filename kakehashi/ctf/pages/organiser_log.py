@@ -108,7 +108,7 @@ def award_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def award_delete(request: HttpRequest, slug: str, award_id: int) -> HttpResponse:
     staff = managed_event(request, slug)
-    awards.award_delete(award=reads.award_in(staff.event, award_id))
+    awards.award_delete(actor=request.user, award=reads.award_in(staff.event, award_id))
     messages.success(request, _("The award has been deleted."))
     return redirect("ctf:manage_awards", slug=slug)
 
@@ -180,6 +180,8 @@ def announcement_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def announcement_delete(request: HttpRequest, slug: str, announcement_id: int) -> HttpResponse:
     staff = managed_event(request, slug)
-    announcements.announcement_delete(announcement=reads.announcement_in(staff.event, announcement_id))
+    announcements.announcement_delete(
+        actor=request.user, announcement=reads.announcement_in(staff.event, announcement_id)
+    )
     messages.success(request, _("The announcement has been deleted."))
     return redirect("ctf:manage_announcements", slug=slug)

@@ -79,7 +79,7 @@ def participant_status(request: HttpRequest, slug: str, participant_id: int) -> 
     if status not in (ParticipantStatus.APPROVED, ParticipantStatus.BANNED):
         return HttpResponseBadRequest(_("Choose approve or ban."))
     try:
-        teams.participant_set_status(participant=participant, status=status)
+        teams.participant_set_status(actor=request.user, participant=participant, status=status)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -104,7 +104,7 @@ def participant_move(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         participant, team = form.cleaned_data["participant"], form.cleaned_data["team"]
         try:
-            teams.participant_move(participant=participant, team=team)
+            teams.participant_move(actor=request.user, participant=participant, team=team)
         except ValidationError as error:
             show_service_errors(form, error)
         else:
@@ -123,7 +123,7 @@ def team_visibility(request: HttpRequest, slug: str, team_id: int) -> HttpRespon
     switches = {name: request.POST[name] == "1" for name in ("hidden", "banned") if name in request.POST}
     if not switches:
         return HttpResponseBadRequest(_("Choose what to change."))
-    teams.team_set_visibility(team=team, **switches)
+    teams.team_set_visibility(actor=request.user, team=team, **switches)
     messages.success(request, _("The team %(team)s has been updated.") % {"team": team.name})
     return _back(slug, request, "teams")
 
@@ -136,7 +136,7 @@ def team_bracket(request: HttpRequest, slug: str, team_id: int) -> HttpResponse:
     form = TeamBracketForm(request.POST, prefix=f"team-{team.pk}", brackets=reads.brackets_of(staff.event))
     if form.is_valid():
         try:
-            teams.team_set_bracket(team=team, bracket=form.cleaned_data["bracket"])
+            teams.team_set_bracket(actor=request.user, team=team, bracket=form.cleaned_data["bracket"])
         except ValidationError as error:
             show_service_errors(form, error)
         else:

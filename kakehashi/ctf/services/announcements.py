@@ -9,8 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kakehashi.accounts.models import User
+from kakehashi.audit.choices import Action
 from kakehashi.core import live
 from kakehashi.ctf.models import Announcement, AnnouncementTranslation, Event
+from kakehashi.ctf.services import recording
+from kakehashi.ctf.services.recording import Actor
 
 
 @transaction.atomic
@@ -46,6 +49,10 @@ def announcement_create(
         row = AnnouncementTranslation(announcement=announcement, language_code=code, **values)
         row.full_clean(exclude=["announcement"])
         row.save()
+    recording.record(
+        action=Action.ANNOUNCEMENT_CREATE, actor=author, target=announcement, event_id=event.pk,
+        label=_label(texts), after={"texts": texts},
+    )  # fmt: skip
     announcement_id = announcement.pk
     transaction.on_commit(lambda: _push(announcement_id))
     return announcement
@@ -63,5 +70,15 @@ def _push(announcement_id: int) -> None:
 
 
 @transaction.atomic
-def announcement_delete(*, announcement: Announcement) -> None:
+def announcement_delete(*, announcement: Announcement, actor: Actor = None) -> None:
+    texts = {row.language_code: {"title": row.title, "body": row.body} for row in announcement.translations.all()}
+    recording.record(
+        action=Action.ANNOUNCEMENT_DELETE, actor=actor, target=announcement, event_id=announcement.event_id,
+        label=_label(texts), before={"texts": texts}, after={},
+    )  # fmt: skip
     announcement.delete()
+
+
+def _label(texts: Mapping[str, Mapping[str, str]]) -> str:
+    chosen = texts.get("en") or next(iter(texts.values()), {})
+    return chosen.get("title", "")

@@ -23,6 +23,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from kakehashi.audit.choices import Action
 from kakehashi.core.translations import completeness
 from kakehashi.ctf import flags
 from kakehashi.ctf.choices import ChallengeState, FlagKind, ValueFunction
@@ -38,6 +39,8 @@ from kakehashi.ctf.models import (
     HintUnlock,
 )
 from kakehashi.ctf.prerequisites import creates_cycle
+from kakehashi.ctf.services import recording
+from kakehashi.ctf.services.recording import Actor
 
 SHOWN_STATES = frozenset({ChallengeState.VISIBLE, ChallengeState.LOCKED})
 SCORING_FIELDS = frozenset({"value", "function", "minimum", "decay", "state", "release_at"})
@@ -111,6 +114,19 @@ def _announce(event_id: int, *, standings: bool) -> None:
         board_changed(event_id)
 
     transaction.on_commit(send, robust=True)
+
+
+def _record_challenge(action: Action, actor: Actor, challenge: Challenge, before: dict[str, Any] | None) -> None:
+    """Records a change of the challenge: ``before`` is its snapshot before the change (None for a new one)."""
+    recording.record(
+        action=action,
+        actor=actor,
+        target=challenge,
+        event_id=challenge.event_id,
+        label=recording.challenge_label(challenge),
+        before=before,
+        after=recording.challenge_snapshot(challenge),
+    )
 
 
 # --- Challenges ------------------------------------------------------------------------------
@@ -230,6 +246,7 @@ def challenge_create(
     position: int | None = None,
     release_at: datetime | None = None,
     state: str = ChallengeState.HIDDEN,
+    actor: Actor = None,
 ) -> Challenge:
     """A challenge with its texts; shown at once only if ``state`` asks for it and every language is complete."""
     if not translations:
@@ -262,18 +279,20 @@ def challenge_create(
         challenge.publish_override_reason = _publish_reason(challenge, "")
         challenge.state = state
         challenge.save(update_fields=["state", "publish_override_reason", "updated_at"])
+    _record_challenge(Action.CHALLENGE_CREATE, actor, challenge, None)
     _announce(event.pk, standings=challenge.state in SHOWN_STATES)
     return challenge
 
 
 @transaction.atomic
-def challenge_update(*, challenge: Challenge, **changes: Unpack[ChallengeChanges]) -> Challenge:
+def challenge_update(*, challenge: Challenge, actor: Actor = None, **changes: Unpack[ChallengeChanges]) -> Challenge:
     """Change fields, texts (by language) or tags. Showing the challenge is checked as in :func:`challenge_publish`."""
     _refuse_unknown(changes, ChallengeChanges.__optional_keys__)
     fields: dict[str, Any] = dict(changes)
     translations = fields.pop("translations", None)
     tags = fields.pop("tags", None)
     previous_state = challenge.state
+    before = recording.challenge_snapshot(challenge)
     with _restored_on_error(challenge, [*fields, "publish_override_reason"]):
         for name, value in fields.items():
             setattr(challenge, name, value.strip() if name in ("category", "author") else value)
@@ -290,49 +309,66 @@ def challenge_update(*, challenge: Challenge, **changes: Unpack[ChallengeChanges
         else:
             _recheck_shown(challenge)
         challenge.save()
+    _record_challenge(Action.CHALLENGE_UPDATE, actor, challenge, before)
     _announce(challenge.event_id, standings=bool(SCORING_FIELDS & set(fields)))
     return challenge
 
 
 @transaction.atomic
 def challenge_set_translation(
-    *, challenge: Challenge, language_code: str, title: str, description: str = "", connection_info: str = ""
+    *,
+    challenge: Challenge,
+    language_code: str,
+    title: str,
+    description: str = "",
+    connection_info: str = "",
+    actor: Actor = None,
 ) -> ChallengeTranslation:
     """Write the texts of one language (one of the event's languages), replacing what was there."""
     texts = {"title": title, "description": description, "connection_info": connection_info}
+    before = recording.challenge_snapshot(challenge)
     _write_challenge_text(challenge, language_code, texts, "language_code")
     _recheck_shown(challenge)
+    _record_challenge(Action.CHALLENGE_UPDATE, actor, challenge, before)
     _announce(challenge.event_id, standings=False)
     return ChallengeTranslation.objects.get(challenge=challenge, language_code=language_code)
 
 
 @transaction.atomic
 def challenge_publish(
-    *, challenge: Challenge, state: str = ChallengeState.VISIBLE, override_reason: str = ""
+    *, challenge: Challenge, state: str = ChallengeState.VISIBLE, override_reason: str = "", actor: Actor = None
 ) -> Challenge:
     """Show the challenge (visible or locked). Missing languages need ``override_reason``, which is stored."""
     if state not in SHOWN_STATES:
         raise _invalid("state", _("Choose visible or locked."), "invalid_state")
+    before = recording.challenge_snapshot(challenge)
     challenge.publish_override_reason = _publish_reason(challenge, override_reason)
     challenge.state = state
     challenge.save(update_fields=["state", "publish_override_reason", "updated_at"])
+    _record_challenge(Action.CHALLENGE_UPDATE, actor, challenge, before)
     _announce(challenge.event_id, standings=True)
     return challenge
 
 
 @transaction.atomic
-def challenge_hide(*, challenge: Challenge) -> Challenge:
+def challenge_hide(*, challenge: Challenge, actor: Actor = None) -> Challenge:
+    before = recording.challenge_snapshot(challenge)
     challenge.state = ChallengeState.HIDDEN
     challenge.publish_override_reason = ""
     challenge.save(update_fields=["state", "publish_override_reason", "updated_at"])
+    _record_challenge(Action.CHALLENGE_UPDATE, actor, challenge, before)
     _announce(challenge.event_id, standings=True)
     return challenge
 
 
 @transaction.atomic
-def challenge_delete(*, challenge: Challenge) -> None:
+def challenge_delete(*, challenge: Challenge, actor: Actor = None) -> None:
     """Delete the challenge with everything that belongs to it; its stored files go once the deletion commits."""
     event_id = challenge.event_id
+    recording.record(
+        action=Action.CHALLENGE_DELETE, actor=actor, target=challenge, event_id=event_id,
+        label=recording.challenge_label(challenge), before=recording.challenge_snapshot(challenge), after={},
+    )  # fmt: skip
     names = list(Attachment.objects.filter(challenge=challenge).values_list("file", flat=True))
     challenge.delete()
     _delete_files_on_commit(names)
@@ -340,7 +376,7 @@ def challenge_delete(*, challenge: Challenge) -> None:
 
 
 @transaction.atomic
-def prerequisites_set(*, challenge: Challenge, prerequisites: Sequence[Challenge]) -> None:
+def prerequisites_set(*, challenge: Challenge, prerequisites: Sequence[Challenge], actor: Actor = None) -> None:
     """Replace the challenges that must be solved first. They must belong to the same event and form no cycle."""
     # Lock the event so that two concurrent changes cannot close a cycle between them.
     Event.objects.select_for_update().only("pk").get(pk=challenge.event_id)
@@ -355,14 +391,18 @@ def prerequisites_set(*, challenge: Challenge, prerequisites: Sequence[Challenge
     if creates_cycle(graph, challenge.pk, wanted):
         message = _("These prerequisites would make the challenge depend on itself.")
         raise _invalid("prerequisites", message, "prerequisite_cycle")
+    before = recording.challenge_snapshot(challenge)
     challenge.prerequisites.set(wanted)
+    _record_challenge(Action.CHALLENGE_UPDATE, actor, challenge, before)
     _announce(challenge.event_id, standings=False)
 
 
 @transaction.atomic
-def tags_set(*, challenge: Challenge, values: Sequence[str]) -> list[ChallengeTag]:
+def tags_set(*, challenge: Challenge, values: Sequence[str], actor: Actor = None) -> list[ChallengeTag]:
     """Replace the tags: trimmed, without blanks or repeats, in the order given."""
+    before = recording.challenge_snapshot(challenge)
     _write_tags(challenge, values)
+    _record_challenge(Action.CHALLENGE_UPDATE, actor, challenge, before)
     _announce(challenge.event_id, standings=False)
     return list(ChallengeTag.objects.filter(challenge=challenge))
 
@@ -402,30 +442,46 @@ def _check_flag(flag: Flag) -> None:
     flag.full_clean()
 
 
+def _record_flag(
+    action: Action, actor: Actor, flag: Flag, before: dict[str, Any] | None, after: dict[str, Any]
+) -> None:
+    label = f"{recording.challenge_label(flag.challenge)} / {flag.get_kind_display()} #{flag.pk}"
+    recording.record(
+        action=action, actor=actor, target=flag, event_id=flag.challenge.event_id, label=label, before=before,
+        after=after,
+    )  # fmt: skip
+
+
 @transaction.atomic
-def flag_create(*, challenge: Challenge, kind: str, content: str = "", case_insensitive: bool = False) -> Flag:
+def flag_create(
+    *, challenge: Challenge, kind: str, content: str = "", case_insensitive: bool = False, actor: Actor = None
+) -> Flag:
     flag = Flag(challenge=challenge, kind=kind, content=content, case_insensitive=case_insensitive)
     _check_flag(flag)
     flag.save()
+    _record_flag(Action.FLAG_CREATE, actor, flag, None, recording.flag_snapshot(flag))
     _announce(challenge.event_id, standings=True)
     return flag
 
 
 @transaction.atomic
-def flag_update(*, flag: Flag, **changes: Unpack[FlagChanges]) -> Flag:
+def flag_update(*, flag: Flag, actor: Actor = None, **changes: Unpack[FlagChanges]) -> Flag:
     _refuse_unknown(changes, FlagChanges.__optional_keys__)
+    before = recording.flag_snapshot(flag)
     with _restored_on_error(flag, changes):
         for name, value in changes.items():
             setattr(flag, name, value)
         _check_flag(flag)
         flag.save()
+    _record_flag(Action.FLAG_UPDATE, actor, flag, before, recording.flag_snapshot(flag))
     _announce(flag.challenge.event_id, standings=True)
     return flag
 
 
 @transaction.atomic
-def flag_delete(*, flag: Flag) -> None:
+def flag_delete(*, flag: Flag, actor: Actor = None) -> None:
     event_id = flag.challenge.event_id
+    _record_flag(Action.FLAG_DELETE, actor, flag, recording.flag_snapshot(flag), {})
     flag.delete()
     _announce(event_id, standings=True)
 
@@ -443,6 +499,16 @@ def _write_hint_text(hint: Hint, language_code: str, texts: Mapping[str, str], f
     row.save()
 
 
+def _record_hint(
+    action: Action, actor: Actor, hint: Hint, before: dict[str, Any] | None, after: dict[str, Any]
+) -> None:
+    label = f"{recording.challenge_label(hint.challenge)} / #{hint.pk}"
+    recording.record(
+        action=action, actor=actor, target=hint, event_id=hint.challenge.event_id, label=label, before=before,
+        after=after,
+    )  # fmt: skip
+
+
 @transaction.atomic
 def hint_create(
     *,
@@ -450,6 +516,7 @@ def hint_create(
     translations: Mapping[str, Mapping[str, str]],
     cost: int = 0,
     position: int | None = None,
+    actor: Actor = None,
 ) -> Hint:
     """A hint with its texts by language (``title``, ``content``); placed after the last hint unless told."""
     if not translations:
@@ -464,14 +531,16 @@ def hint_create(
     for language_code, texts in translations.items():
         _write_hint_text(hint, language_code, texts, "translations")
     _recheck_shown(challenge)
+    _record_hint(Action.HINT_CREATE, actor, hint, None, recording.hint_snapshot(hint))
     _announce(challenge.event_id, standings=True)
     return hint
 
 
 @transaction.atomic
-def hint_update(*, hint: Hint, **changes: Unpack[HintChanges]) -> Hint:
+def hint_update(*, hint: Hint, actor: Actor = None, **changes: Unpack[HintChanges]) -> Hint:
     """Change the cost, the position or texts by language. Teams that unlocked it keep the cost they paid."""
     _refuse_unknown(changes, HintChanges.__optional_keys__)
+    before = recording.hint_snapshot(hint)
     fields: dict[str, Any] = dict(changes)
     translations = fields.pop("translations", None)
     with _restored_on_error(hint, fields):
@@ -482,25 +551,31 @@ def hint_update(*, hint: Hint, **changes: Unpack[HintChanges]) -> Hint:
         for language_code, texts in (translations or {}).items():
             _write_hint_text(hint, language_code, texts, "translations")
         _recheck_shown(hint.challenge)
+    _record_hint(Action.HINT_UPDATE, actor, hint, before, recording.hint_snapshot(hint))
     _announce(hint.challenge.event_id, standings="cost" in fields)
     return hint
 
 
 @transaction.atomic
-def hint_set_translation(*, hint: Hint, language_code: str, content: str, title: str = "") -> HintTranslation:
+def hint_set_translation(
+    *, hint: Hint, language_code: str, content: str, title: str = "", actor: Actor = None
+) -> HintTranslation:
+    before = recording.hint_snapshot(hint)
     _write_hint_text(hint, language_code, {"title": title, "content": content}, "language_code")
     _recheck_shown(hint.challenge)
+    _record_hint(Action.HINT_UPDATE, actor, hint, before, recording.hint_snapshot(hint))
     _announce(hint.challenge.event_id, standings=False)
     return HintTranslation.objects.get(hint=hint, language_code=language_code)
 
 
 @transaction.atomic
-def hint_delete(*, hint: Hint) -> None:
+def hint_delete(*, hint: Hint, actor: Actor = None) -> None:
     """Delete a hint no team has unlocked; unlocked hints stay, as part of the teams' history."""
     if HintUnlock.objects.filter(hint=hint).exists():
         message = _("A team has unlocked this hint, so it is kept for the record.")
         raise ValidationError(message, code="hint_unlocked")
     event_id = hint.challenge.event_id
+    _record_hint(Action.HINT_DELETE, actor, hint, recording.hint_snapshot(hint), {})
     hint.delete()
     _announce(event_id, standings=True)
 
@@ -543,7 +618,7 @@ def _chunks(content: IO[bytes]) -> Iterator[bytes]:
 
 
 @transaction.atomic
-def attachment_add(*, challenge: Challenge, name: str, content: IO[bytes]) -> Attachment:
+def attachment_add(*, challenge: Challenge, name: str, content: IO[bytes], actor: Actor = None) -> Attachment:
     """Store a file for the challenge, with its SHA-256 and size, unless it is larger than the limit."""
     name = _attachment_name(name)
     limit: int = getattr(settings, "KAKEHASHI_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES)
@@ -568,14 +643,24 @@ def attachment_add(*, challenge: Challenge, name: str, content: IO[bytes]) -> At
         if attachment.file.name:  # the row is not stored: neither may its file be
             default_storage.delete(attachment.file.name)
         raise
+    recording.record(
+        action=Action.ATTACHMENT_CREATE, actor=actor, target=attachment, event_id=challenge.event_id,
+        label=f"{recording.challenge_label(challenge)} / {attachment.name}",
+        after={"name": attachment.name, "sha256": attachment.sha256, "size": attachment.size},
+    )  # fmt: skip
     _announce(challenge.event_id, standings=False)
     return attachment
 
 
 @transaction.atomic
-def attachment_delete(*, attachment: Attachment) -> None:
+def attachment_delete(*, attachment: Attachment, actor: Actor = None) -> None:
     """Delete the attachment; the stored file goes once the deletion commits."""
     event_id = attachment.challenge.event_id
+    recording.record(
+        action=Action.ATTACHMENT_DELETE, actor=actor, target=attachment, event_id=event_id,
+        label=f"{recording.challenge_label(attachment.challenge)} / {attachment.name}",
+        before={"name": attachment.name, "sha256": attachment.sha256, "size": attachment.size}, after={},
+    )  # fmt: skip
     name = attachment.file.name
     attachment.delete()
     _delete_files_on_commit([name] if name else [])

@@ -11,10 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kakehashi.accounts.models import User
+from kakehashi.audit.choices import Action
 from kakehashi.core.models import Translatable, TranslationRow, validate_language_code
 from kakehashi.ctf import flags
 from kakehashi.ctf.choices import EventMode, EventRole, RegistrationMode, ScoreboardVisibility
 from kakehashi.ctf.models import Bracket, BracketTranslation, Event, EventStaff, EventTranslation
+from kakehashi.ctf.services import recording
+from kakehashi.ctf.services.recording import Actor
 
 STANDINGS_MODULE = "kakehashi.ctf.services.standings"
 
@@ -270,11 +273,13 @@ def event_create(
     _save_event(event)
     texts.apply()
     EventStaff.objects.create(event=event, user=creator, role=EventRole.ORGANISER)
+    after = recording.event_snapshot(event)
+    recording.record(action=Action.EVENT_CREATE, actor=creator, target=event, event_id=event.pk, after=after)
     return event
 
 
 @transaction.atomic
-def event_update(*, event: Event, **changes: Unpack[EventChanges]) -> Event:
+def event_update(*, event: Event, actor: Actor = None, **changes: Unpack[EventChanges]) -> Event:
     """Changes the given settings. ``names`` and ``descriptions`` replace the texts of the languages
     they mention (a blank name removes that language); other languages are kept."""
     values: dict[str, object] = dict(changes)
@@ -282,6 +287,7 @@ def event_update(*, event: Event, **changes: Unpack[EventChanges]) -> Event:
     if unknown:
         raise TypeError("event_update() got unexpected settings: " + ", ".join(sorted(unknown)))
     locked = Event.objects.select_for_update().get(pk=event.pk)
+    snapshot = recording.event_snapshot(locked)
     before = {field: getattr(locked, field) for field in EVENT_FIELDS}
     for field in EVENT_FIELDS:
         if field in values:
@@ -306,6 +312,14 @@ def event_update(*, event: Event, **changes: Unpack[EventChanges]) -> Event:
     if changed:
         _save_event(locked)
     texts.apply()
+    recording.record(
+        action=Action.EVENT_UPDATE,
+        actor=actor,
+        target=locked,
+        event_id=locked.pk,
+        before=snapshot,
+        after=recording.event_snapshot(locked),
+    )
     for field in changed:
         setattr(event, field, getattr(locked, field))
     if STANDINGS_FIELDS.intersection(changed):
@@ -314,15 +328,20 @@ def event_update(*, event: Event, **changes: Unpack[EventChanges]) -> Event:
 
 
 @transaction.atomic
-def event_set_paused(*, event: Event, paused: bool) -> Event:
+def event_set_paused(*, event: Event, paused: bool, actor: Actor = None) -> Event:
     """While paused, the event accepts no submissions; the clock keeps running."""
-    Event.objects.filter(pk=event.pk).update(paused=paused)
+    if Event.objects.filter(pk=event.pk).exclude(paused=paused).update(paused=paused):
+        action = Action.EVENT_PAUSE if paused else Action.EVENT_RESUME
+        recording.record(
+            action=action, actor=actor, target=event, event_id=event.pk, before={"paused": not paused},
+            after={"paused": paused},
+        )  # fmt: skip
     event.paused = paused
     return event
 
 
 @transaction.atomic
-def event_set_default(*, event: Event) -> Event:
+def event_set_default(*, event: Event, actor: Actor = None) -> Event:
     """Makes this the one default event (shown first); the previous default stops being it."""
     for attempt in range(2):
         Event.objects.filter(is_default=True).exclude(pk=event.pk).update(is_default=False)
@@ -335,6 +354,11 @@ def event_set_default(*, event: Event) -> Event:
             # clearing once more, now that its change is visible, resolves the race.
             if attempt:
                 raise
+    if not event.is_default:
+        recording.record(
+            action=Action.EVENT_SET_DEFAULT, actor=actor, target=event, event_id=event.pk,
+            before={"is_default": False}, after={"is_default": True},
+        )  # fmt: skip
     event.is_default = True
     return event
 
@@ -355,24 +379,37 @@ def _last_organiser_error(field: str) -> ValidationError:
 
 
 @transaction.atomic
-def staff_set(*, event: Event, user: User, role: str) -> EventStaff:
+def staff_set(*, event: Event, user: User, role: str, actor: Actor = None) -> EventStaff:
     """Makes ``user`` an organiser or judge of the event, or changes their role."""
     staff = EventStaff.objects.select_for_update().filter(event=event, user=user).first()
     staff = staff or EventStaff(event=event, user=user)
+    previous = staff.role if staff.pk else None
     staff.role = role
     staff.full_clean()
     if role != EventRole.ORGANISER and _is_last_organiser(event, user):
         raise _last_organiser_error("role")
     staff.save()
+    if previous != role:
+        recording.record(
+            action=Action.STAFF_SET, actor=actor, target=user, event_id=event.pk, label=user.username,
+            before={"role": previous} if previous else {}, after={"role": role},
+        )  # fmt: skip
     return staff
 
 
 @transaction.atomic
-def staff_remove(*, event: Event, user: User) -> None:
+def staff_remove(*, event: Event, user: User, actor: Actor = None) -> None:
     """Takes ``user`` off the event's staff; does nothing when they are not on it."""
     if _is_last_organiser(event, user):
         raise _last_organiser_error("user")
+    role = EventStaff.objects.filter(event=event, user=user).values_list("role", flat=True).first()
+    if role is None:
+        return
     EventStaff.objects.filter(event=event, user=user).delete()
+    recording.record(
+        action=Action.STAFF_REMOVE, actor=actor, target=user, event_id=event.pk, label=user.username,
+        before={"role": role}, after={},
+    )  # fmt: skip
 
 
 # --- brackets ----------------------------------------------------------------------------
@@ -389,6 +426,7 @@ def bracket_create(
     slug: str,
     names: Mapping[str, str],
     descriptions: Mapping[str, str] | None = None,
+    actor: Actor = None,
 ) -> Bracket:
     """A custom bracket (students, professionals, ...) with its name in one or more languages."""
     bracket = Bracket(event=event, slug=slug.strip())
@@ -415,4 +453,6 @@ def bracket_create(
     except IntegrityError:
         raise ValidationError({"slug": [_bracket_taken_error()]}) from None
     texts.apply()
+    after = {"slug": bracket.slug, "names": {code: name for code, name in names.items() if name.strip()}}
+    recording.record(action=Action.BRACKET_CREATE, actor=actor, target=bracket, event_id=event.pk, after=after)
     return bracket

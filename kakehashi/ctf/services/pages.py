@@ -6,7 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kakehashi.audit.choices import Action
 from kakehashi.ctf.models import Event, Page, PageTranslation
+from kakehashi.ctf.services import recording
+from kakehashi.ctf.services.recording import Actor
 
 
 @transaction.atomic
@@ -18,6 +21,7 @@ def page_create(
     format: str = "markdown",
     hidden: bool = False,
     auth_required: bool = False,
+    actor: Actor = None,
 ) -> Page:
     """``translations`` maps a language to its ``title`` and ``content``; at least one is needed."""
     texts = {
@@ -36,4 +40,8 @@ def page_create(
         row = PageTranslation(page=page, language_code=code, **values)
         row.full_clean(exclude=["page"])
         row.save()
+    recording.record(
+        action=Action.PAGE_CREATE, actor=actor, target=page, event_id=event.pk, label=page.route,
+        after={"route": page.route, "format": format, "hidden": hidden, "auth_required": auth_required, "texts": texts},
+    )  # fmt: skip
     return page

@@ -14,13 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kakehashi.accounts.models import User
+from kakehashi.audit.choices import Action
 from kakehashi.core.errors import PermissionDenied
 from kakehashi.ctf import phases
 from kakehashi.ctf.access import schedule_of
 from kakehashi.ctf.brackets import country_bracket
 from kakehashi.ctf.choices import EventMode, ParticipantStatus, RegistrationMode
 from kakehashi.ctf.models import Award, Bracket, Event, HintUnlock, Participant, Solve, Submission, Team
+from kakehashi.ctf.services import recording
 from kakehashi.ctf.services.events import standings_changed_on_commit
+from kakehashi.ctf.services.recording import Actor
 
 TEAM_NAME_LENGTH = Team._meta.get_field("name").max_length or 80
 
@@ -200,7 +203,7 @@ def participant_register(*, event: Event, user: User, invite_code: str = "") -> 
 
 
 @transaction.atomic
-def participant_set_status(*, participant: Participant, status: str) -> Participant:
+def participant_set_status(*, participant: Participant, status: str, actor: Actor = None) -> Participant:
     """Approves or bans a registration (organiser action). Approving in an individual event gives the
     player their team; banning takes a player out of their team, or in an individual event bans
     their one-person team. A decided registration cannot go back to waiting."""
@@ -213,6 +216,11 @@ def participant_set_status(*, participant: Participant, status: str) -> Particip
     if status == ParticipantStatus.PENDING:
         raise _error("status", _("A decided registration cannot go back to waiting."), "invalid_transition")
     locked.save(update_fields=["status"])
+    action = Action.PARTICIPANT_BAN if status == ParticipantStatus.BANNED else Action.PARTICIPANT_APPROVE
+    recording.record(
+        action=action, actor=actor, target=locked, event_id=locked.event_id, label=locked.user.username,
+        before={"status": previous, "team_id": locked.team_id}, after={"status": status},
+    )  # fmt: skip
     event = locked.event
     team = _lock_team(locked.team_id) if locked.team_id is not None else None
     if status == ParticipantStatus.APPROVED and event.mode == EventMode.INDIVIDUAL:
@@ -235,7 +243,7 @@ def participant_set_status(*, participant: Participant, status: str) -> Particip
 
 
 @transaction.atomic
-def participant_move(*, participant: Participant, team: Team) -> Team:
+def participant_move(*, participant: Participant, team: Team, actor: Actor = None) -> Team:
     """Moves a participant into another team of the same event (organiser action). The size limit
     holds; the team left behind follows the same rules as when its member leaves."""
     locked = _lock_participant(participant)
@@ -252,7 +260,12 @@ def participant_move(*, participant: Participant, team: Team) -> Team:
     _require_room(target, event)
     if locked.team_id is not None:
         _detach(locked, teams[locked.team_id])
+    previous_team_id = locked.team_id
     _attach(locked, target)
+    recording.record(
+        action=Action.PARTICIPANT_MOVE, actor=actor, target=locked, event_id=locked.event_id,
+        label=locked.user.username, before={"team_id": previous_team_id}, after={"team_id": target.pk},
+    )  # fmt: skip
     participant.team = target
     standings_changed_on_commit(event.pk, kind="teams")
     return target
@@ -342,7 +355,9 @@ def team_rename(*, team: Team, name: str) -> Team:
 
 
 @transaction.atomic
-def team_set_visibility(*, team: Team, hidden: bool | None = None, banned: bool | None = None) -> Team:
+def team_set_visibility(
+    *, team: Team, hidden: bool | None = None, banned: bool | None = None, actor: Actor = None
+) -> Team:
     """Hides a team from the scoreboard or bans it from the event; ``None`` leaves a setting as it is."""
     locked = _lock_team(team.pk)
     changed = []
@@ -355,17 +370,31 @@ def team_set_visibility(*, team: Team, hidden: bool | None = None, banned: bool 
     if changed:
         locked.save(update_fields=changed)
         standings_changed_on_commit(locked.event_id, kind="teams")
+    for field in changed:
+        value = getattr(locked, field)
+        if field == "banned":
+            action = Action.TEAM_BAN if value else Action.TEAM_UNBAN
+        else:
+            action = Action.TEAM_HIDE if value else Action.TEAM_SHOW
+        recording.record(
+            action=action, actor=actor, target=locked, event_id=locked.event_id, before={field: not value},
+            after={field: value},
+        )  # fmt: skip
     team.hidden, team.banned = locked.hidden, locked.banned
     return locked
 
 
 @transaction.atomic
-def team_set_bracket(*, team: Team, bracket: Bracket | None) -> Team:
+def team_set_bracket(*, team: Team, bracket: Bracket | None, actor: Actor = None) -> Team:
     """Places the team in one of its event's custom brackets, or in none."""
     if bracket is not None and bracket.event_id != team.event_id:
         raise _error("bracket", _("This bracket belongs to another event."), "wrong_event")
     locked = _lock_team(team.pk)
     if locked.bracket_id != (bracket.pk if bracket else None):
+        recording.record(
+            action=Action.TEAM_UPDATE, actor=actor, target=locked, event_id=locked.event_id,
+            before={"bracket_id": locked.bracket_id}, after={"bracket_id": bracket.pk if bracket else None},
+        )  # fmt: skip
         locked.bracket = bracket
         locked.save(update_fields=["bracket"])
         standings_changed_on_commit(locked.event_id, kind="teams")

@@ -40,3 +40,18 @@ def test_revoke_is_idempotent() -> None:
     row, _raw = services.api_token_create(user=UserFactory.create())
     first = services.api_token_revoke(token=row).revoked_at
     assert services.api_token_revoke(token=row).revoked_at == first
+
+
+def test_a_token_made_for_someone_else_is_recorded_without_its_value() -> None:
+    from kakehashi.audit.models import Entry
+
+    admin = UserFactory.create(role="admin")
+    owner = UserFactory.create(username="owner-yui")
+    row, raw = services.api_token_create(user=owner, name="ci", actor=admin)
+    services.api_token_create(user=admin, name="mine", actor=admin)  # one's own token is not an admin action
+    entry = Entry.objects.get(action="token.create")
+    assert (entry.actor_id, entry.target_label) == (admin.pk, "owner-yui")
+    assert entry.after["name"] == "ci"
+    assert entry.after["prefix"] == row.prefix
+    assert raw not in str(entry.after)
+    assert row.digest not in str(entry.after)

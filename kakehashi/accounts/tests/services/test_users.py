@@ -97,3 +97,45 @@ def test_production_hashing_is_argon2(settings: object) -> None:
     settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS  # type: ignore[attr-defined]
     user = register()
     assert user.password.startswith("argon2$argon2id$")
+
+
+def test_role_changes_are_recorded() -> None:
+    from kakehashi.audit.models import Entry
+
+    admin = UserFactory.create(role="admin")
+    user = UserFactory.create(username="jiro")
+    services.user_set_role(user=user, role="organiser", actor=admin)
+    entry = Entry.objects.get(action="user.set_role")
+    assert (entry.actor_id, entry.target_type, entry.target_id, entry.target_label) == (
+        admin.pk,
+        "user",
+        str(user.pk),
+        "jiro",
+    )
+    assert (entry.before, entry.after) == ({"role": "participant"}, {"role": "organiser"})
+    services.user_set_role(user=user, role="organiser", actor=admin)
+    assert Entry.objects.filter(action="user.set_role").count() == 1
+
+
+def test_accounts_made_for_others_are_recorded_without_the_password() -> None:
+    from kakehashi.audit.models import Entry
+
+    admin = UserFactory.create(role="admin")
+    made = services.user_create(actor=admin, username="sora", email="sora@example.jp", password="kawa-no-hashi-42")
+    services.admin_create(username="root2", email="root2@example.jp", password="kawa-no-hashi-43")
+    entries = {entry.target_label: entry for entry in Entry.objects.filter(action="user.create")}
+    assert entries["sora"].actor_id == admin.pk
+    assert entries["sora"].after["role"] == "participant"
+    assert entries["root2"].actor_id is None
+    assert entries["root2"].channel == "cli"
+    assert entries["root2"].after["is_superuser"] is True
+    text = str([(entry.before, entry.after) for entry in entries.values()])
+    assert "kawa-no-hashi" not in text
+    assert made.password not in text
+
+
+def test_people_registering_themselves_are_not_recorded() -> None:
+    from kakehashi.audit.models import Entry
+
+    register()
+    assert not Entry.objects.exists()

@@ -159,3 +159,17 @@ def test_invalid_input_is_400_with_field_errors(as_organiser: Call) -> None:
     response = as_organiser("POST", "/api/v1/challenges", {**CREATE, "value": None})
     assert response.status_code == 400
     assert "value" in response.json()["errors"]
+
+
+def test_tag_changes_are_recorded_as_challenge_changes(as_organiser: Call, organiser: Any, event: Event) -> None:
+    from kakehashi.audit.models import Entry
+
+    challenge = ChallengeFactory.create(event=event)
+    tag = _data(as_organiser("POST", "/api/v1/tags", {"challenge_id": challenge.pk, "value": "osint"}))
+    _data(as_organiser("DELETE", f"/api/v1/tags/{tag['id']}"))
+    entries = list(Entry.objects.filter(action="challenge.update").order_by("id"))
+    assert [(entry.before, entry.after) for entry in entries] == [
+        ({"tags": []}, {"tags": ["osint"]}),
+        ({"tags": ["osint"]}, {"tags": []}),
+    ]
+    assert {(entry.channel, entry.actor_id) for entry in entries} == {("ctfd", organiser.pk)}

@@ -115,3 +115,15 @@ def test_unix_seconds_are_utc(as_organiser: Call, event: Event) -> None:
     end = start + timedelta(days=1)
     as_organiser("PATCH", "/api/v1/configs", {"start": _seconds(start), "end": _seconds(end)})
     assert _snapshot(event)[:2] == (start, end)
+
+
+def test_configuration_changes_are_recorded(as_organiser: Call, organiser: Any, event: Event) -> None:
+    from kakehashi.audit.models import Entry
+
+    response = as_organiser("PATCH", "/api/v1/configs", {"paused": True, "user_mode": "users"})
+    assert response.status_code == 200, response.content
+    update = Entry.objects.get(action="event.update")
+    assert (update.before, update.after) == ({"mode": "team"}, {"mode": "individual"})
+    pause = Entry.objects.get(action="event.pause")
+    assert pause.after == {"paused": True}
+    assert {(entry.channel, entry.actor_id) for entry in (update, pause)} == {("ctfd", organiser.pk)}

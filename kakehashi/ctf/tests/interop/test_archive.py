@@ -268,3 +268,18 @@ def test_commands_export_and_import(event: Event, tmp_path: Path) -> None:
     call_command("import", str(path), merge_into="merge-target", stdout=output)
     assert "Skipped Bridge" in output.getvalue()
     assert Challenge.objects.filter(event=target).count() == 3
+
+
+def test_export_and_import_are_recorded_once_each_from_the_command_line(event: Event) -> None:
+    from kakehashi.audit.models import Entry
+
+    data = export_event(event, include_accounts=True)
+    exported = Entry.objects.get(action="export.archive")
+    assert (exported.event_id, exported.channel, exported.actor_id) == (event.pk, "cli", None)
+    assert exported.after == {"include_accounts": True, "size": len(data), "sha256": exported.after["sha256"]}
+    assert len(exported.after["sha256"]) == 64
+    copy = import_event(data, slug="audited-copy")
+    imported = Entry.objects.get(action="import.archive")
+    assert (imported.event_id, imported.target_label, imported.channel) == (copy.pk, "audited-copy", "cli")
+    assert imported.after["merged"] is False
+    assert imported.after["created"]

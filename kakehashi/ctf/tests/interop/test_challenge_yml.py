@@ -270,3 +270,18 @@ def test_topics_are_kept_for_organisers(media: Path, event: Event, tmp_path: Pat
     write(tmp_path / "repo/topics/challenge.yml", yml)
     run(tmp_path / "repo")
     assert list(by_name(event, "Topics").topics.values_list("value", flat=True)) == ["Encoding", "OSINT"]
+
+
+@pytest.mark.django_db
+def test_the_import_is_recorded_with_what_it_created(media: Path, event: Event, tmp_path: Path) -> None:
+    from kakehashi.audit.models import Entry
+
+    run(repository(tmp_path / "repo"))
+    entry = Entry.objects.get(action="import.challenges")
+    assert (entry.event_id, entry.channel, entry.actor_id) == (event.pk, "cli", None)
+    assert entry.after["directory"] == "repo"
+    assert len(entry.after["created"]) == 3
+    assert entry.after["skipped"] == []
+    created = Entry.objects.filter(action="challenge.create", event_id=event.pk)
+    assert created.count() == 3
+    assert {item.channel for item in created} == {"cli"}

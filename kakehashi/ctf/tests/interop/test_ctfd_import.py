@@ -652,3 +652,20 @@ def test_damaged_member_is_refused(ctfd_settings: SettingsWrapper, tmp_path: Pat
     with pytest.raises(CTFdImportError, match="damaged"):
         ctfd_import(path=path, organiser=admin_user)
     assert Event.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_import_is_recorded_once_with_its_counts(
+    ctfd_settings: SettingsWrapper, tmp_path: Path, admin_user: User
+) -> None:
+    from kakehashi.audit.models import Entry
+
+    summary = ctfd_import(path=write_export(tmp_path / "export.zip", users_mode_tables()), organiser=admin_user)
+    assert summary.event is not None
+    entry = Entry.objects.get(action="import.ctfd")
+    assert (entry.event_id, entry.channel, entry.actor_id) == (summary.event.pk, "cli", None)
+    assert entry.after == {"file": "export.zip", "organiser": admin_user.username, "counts": dict(summary.counts)}
+    serialised = json.dumps([list(row) for row in Entry.objects.values_list("before", "after")])
+    assert "passlib" not in serialised
+    assert "bcrypt" not in serialised
+    assert "$2b$" not in serialised
