@@ -407,7 +407,7 @@ def start_redis(state: Path, *, port: int, logs: Path) -> Description:
     log = logs / "redis.log"
     pid = spawn(
         [binary, "--bind", HOST, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(directory),
-         "--daemonize", "no", "--protected-mode", "yes", "--maxclients", "20000", "--logfile", str(log)],
+         "--daemonize", "no", "--protected-mode", "yes", "--maxclients", "10000", "--logfile", str(log)],
         log=log,
     )  # fmt: skip
     return {"pid": pid, "port": port, "log": str(log), "url": f"redis://{HOST}:{port}/0"}

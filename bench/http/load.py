@@ -382,14 +382,16 @@ def announcement_delivery(base_host: str, port: int, info: dict[str, Any], clien
 
 
 def _status(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak) from /proc/<pid>/status, and Pss from smaps_rollup, in kB."""
     values = {}
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            key, _, rest = line.partition(":")
-            if key in {"VmRSS", "VmHWM"}:
-                values[key] = int(rest.split()[0])  # kB
-    except OSError:
-        pass
+    for name, keys in (("status", {"VmRSS", "VmHWM"}), ("smaps_rollup", {"Pss"})):
+        try:
+            for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+                key, _, rest = line.partition(":")
+                if key in keys:
+                    values[key] = int(rest.split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
     return values
 
 
@@ -407,7 +409,8 @@ def _children(pid: int) -> list[int]:
 
 
 def memory(description: dict[str, Any]) -> dict[str, Any]:
-    """RSS (and peak RSS) in MiB of every app process; nginx, Redis and PostgreSQL as sums over their processes."""
+    """RSS (and peak RSS) in MiB of every app process; nginx, Redis and PostgreSQL as the sum of
+    the proportional set sizes of their processes (shared pages divided among them)."""
 
     def mib(kb: int) -> float:
         return round(kb / 1024, 1)
@@ -421,8 +424,9 @@ def memory(description: dict[str, Any]) -> dict[str, Any]:
     for name in ("nginx", "redis", "postgres"):
         part = description.get(name)
         if part and part.get("pid"):
+            # Shared memory (PostgreSQL's buffers) counted once: proportional set size, summed.
             pids = [part["pid"], *_children(part["pid"])]
-            report[name] = {"processes": len(pids), "rss_mib": mib(sum(_status(pid).get("VmRSS", 0) for pid in pids))}
+            report[name] = {"processes": len(pids), "pss_mib": mib(sum(_status(pid).get("Pss", 0) for pid in pids))}
     return report
 
 
@@ -698,24 +702,27 @@ def report(results: dict[str, Any], options: Options) -> str:
         " request was sent. Target: all delivered within 2 s:"
         f" {_verdict(announcement['delivered'] == announcement['clients'] and announcement['max_s'] <= 2.0)}.",
         "",
-        "## Memory (RSS, MiB)",
+        "## Memory (MiB)",
         "",
-        "| process | idle | after the load | peak |",
-        "| --- | ---: | ---: | ---: |",
+        "App processes: resident set (RSS) and its peak (VmHWM, which includes the live streams). nginx, Redis and"
+        " PostgreSQL: the proportional set sizes (PSS) of all their processes added up, so that shared memory"
+        " counts once.",
+        "",
+        "| process | idle | after the load | peak | processes after the load |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
     idle, after = results["memory_idle"], results["memory_after"]
     for index, (before_app, after_app) in enumerate(zip(idle["apps"], after["apps"], strict=True), start=1):
         lines.append(
-            f"| app process {index} | {before_app['rss_mib']} | {after_app['rss_mib']} | {after_app['peak_mib']} |"
+            f"| app process {index} (RSS) | {before_app['rss_mib']} | {after_app['rss_mib']}"
+            f" | {after_app['peak_mib']} | 1 |"
         )
-    for name in ("nginx", "redis", "postgres"):
+    labels = {"nginx": "nginx, master and workers (PSS)", "redis": "Redis (PSS)", "postgres": "PostgreSQL (PSS)"}
+    for name, label in labels.items():
         if name in after:
-            label = {
-                "nginx": "nginx (master + workers)",
-                "redis": "Redis",
-                "postgres": "PostgreSQL (sum of all its processes)",
-            }[name]
-            lines.append(f"| {label} | {idle[name]['rss_mib']} | {after[name]['rss_mib']} | |")
+            lines.append(
+                f"| {label} | {idle[name]['pss_mib']} | {after[name]['pss_mib']} | | {after[name]['processes']} |"
+            )
     lines.append("")
     return "\n".join(lines) + "\n"
 
