@@ -32,6 +32,7 @@ from deploy import topology
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.slow]
+POOL_SIZE = 3  # database connections per app process: fewer than the streams the tests hold open
 
 SETUP = """
 import json
@@ -83,6 +84,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     try:
         started = script(
             "start", "--state", str(state), "--pg-fast", "--graceful-timeout", "20", "--app-log-level", "warning",
+            "--env", f"KAKEHASHI_DB_POOL_SIZE={POOL_SIZE}",
             timeout=150,
         )  # fmt: skip
         assert started.returncode == 0, started.stderr
@@ -194,7 +196,7 @@ class Stream(threading.Thread):
                     self.opened.set()
                 if line.startswith("event: announcement"):
                     self.announced.set()
-        except OSError:
+        except (OSError, ValueError, AttributeError):  # closed under the reader by close()
             return
 
     def close(self) -> None:
@@ -204,7 +206,9 @@ class Stream(threading.Thread):
 def test_an_announcement_through_one_process_reaches_streams_on_every_process(running: dict[str, Any]) -> None:
     setup, (first, second) = running["setup"], running["apps"]
     path = f"/events/{setup['slug']}/stream"
+    # More open streams on each process than it has database connections: a stream must not keep one.
     streams = [Stream(running["nginx"]["port"], path), Stream(first["port"], path)]
+    streams += [Stream(app["port"], path) for app in (first, second) for _ in range(POOL_SIZE + 1)]
     try:
         for stream in streams:
             assert stream.response.status == 200
@@ -212,6 +216,10 @@ def test_an_announcement_through_one_process_reaches_streams_on_every_process(ru
             stream.start()
         for stream in streams:
             assert stream.opened.wait(10), stream.lines
+        for app in (first, second):
+            started = time.monotonic()
+            assert "entries" in get_json(f"{app['url']}/api/events/{setup['slug']}/scoreboard")
+            assert time.monotonic() - started < 5, "a request waited for a database connection held by a stream"
         time.sleep(1.5)  # each process's Redis subscription starts with its first stream
         texts = {code: {"title": f"Title {code}", "body": f"Body {code}"} for code in setup["languages"]}
         status, answer = post_json(

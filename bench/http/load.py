@@ -430,6 +430,31 @@ def memory(description: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def quiesce(description: dict[str, Any], *, below: float = 0.1, timeout: float = 60.0) -> float:
+    """Wait until every app process is nearly idle; returns the seconds waited.
+
+    A request that wrk gave up on at the end of a run still runs to its end in the app (a
+    synchronous view cannot be interrupted), so an overloaded process would start the next run
+    with the last one's backlog. Each run starts once the processes use under ``below`` of a core."""
+    pids = [app["pid"] for app in description["apps"]]
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        before = [_cpu_seconds(pid) for pid in pids]
+        time.sleep(0.5)
+        used = [(_cpu_seconds(pid) - earlier) / 0.5 for pid, earlier in zip(pids, before, strict=True)]
+        if max(used, default=0.0) < below:
+            break
+    return time.perf_counter() - start
+
+
 # --- the run ---------------------------------------------------------------------------------
 
 
@@ -526,6 +551,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0912, PLR0915  (
         def measure(name: str, lua_args: list[str], runs: int = options.runs) -> None:
             scenario = scenarios.setdefault(name, Scenario(name))
             for _ in range(runs):
+                quiesce(description)
                 outcome = wrk(base, lua_args, options)
                 scenario.runs.append(outcome)
                 print(
@@ -564,11 +590,13 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0912, PLR0915  (
                 print(f"  standings caught up {caught_up[name][-1]:.1f} s after the run", flush=True)
         results["caught_up_s"] = caught_up
 
+        quiesce(description)
         print("== a solve seen on the public scoreboard", flush=True)
         samples = [line.split("\t") for line in (work / "visible.txt").read_text().splitlines() if line]
         results["visibility_s"] = solve_visibility(base, slug, samples, options.visible_samples)
         print(f"  {', '.join(f'{value:.2f} s' for value in results['visibility_s'])}", flush=True)
 
+        quiesce(description)
         print(f"== an announcement to {options.sse_clients} live streams", flush=True)
         results["announcement"] = announcement_delivery("127.0.0.1", port, info, options.sse_clients)
         print(f"  {results['announcement']}", flush=True)
