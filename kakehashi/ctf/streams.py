@@ -10,6 +10,7 @@ import json
 from collections.abc import AsyncGenerator, AsyncIterator
 
 from asgiref.sync import sync_to_async
+from django.db import connection
 from django.http import HttpRequest, HttpResponseBase, JsonResponse, StreamingHttpResponse
 
 from kakehashi.core import live
@@ -20,9 +21,20 @@ HEARTBEAT_SECONDS = 15.0
 
 
 def _decide(request: HttpRequest, slug: str) -> tuple[int, str]:
-    event = access.access_event(request.user, slug)
-    view = access.access_scoreboard(request.user, event)
-    return event.pk, "staff" if view == "live" else "public"
+    try:
+        event = access.access_event(request.user, slug)
+        view = access.access_scoreboard(request.user, event)
+        return event.pk, "staff" if view == "live" else "public"
+    finally:
+        _release_connection()
+
+
+def _release_connection() -> None:
+    """A stream stays open as long as the page does but needs the database only to decide who may
+    listen: the connection goes back to the pool (or is closed) now, not when the page is closed.
+    Thousands of open streams would otherwise hold as many database connections."""
+    if not connection.in_atomic_block:
+        connection.close()
 
 
 async def _events(channel: str, heartbeat: float) -> AsyncIterator[str]:

@@ -8,7 +8,7 @@ variable, for example to serve a plain-HTTP load test on 127.0.0.1.
 from django.core.exceptions import ImproperlyConfigured
 
 from kakehashi.settings.base import *  # noqa: F403
-from kakehashi.settings.base import SECRET_KEY
+from kakehashi.settings.base import DATABASES, SECRET_KEY
 from kakehashi.settings.env import env_bool, env_int
 
 if len(SECRET_KEY) < 50:
@@ -40,3 +40,18 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("KAKEHASHI_SECURE_HSTS_INCLUDE_SUBDOMA
 SECURE_HSTS_PRELOAD = env_bool(
     "KAKEHASHI_SECURE_HSTS_PRELOAD", default=env_bool("KAKEHASHI_HSTS_PRELOAD", default=True)
 )
+
+# PostgreSQL connections come from a pool in each process. Under ASGI every request runs its
+# synchronous code in a thread of its own, so a connection kept per thread (CONN_MAX_AGE) is never
+# reused: each request would open a new one and leave the old one open until the thread is
+# collected (hundreds of idle server processes under load). The pool also bounds how many
+# connections a process holds: nodes × processes × KAKEHASHI_DB_POOL_SIZE must stay below the
+# server's max_connections.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": env_int("KAKEHASHI_DB_POOL_SIZE", default=16),
+        "timeout": 10,
+    }

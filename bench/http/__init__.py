@@ -1,0 +1,1 @@
+"""The HTTP load benchmark: bench.http.load drives the topology with wrk (see bench/README.md)."""
