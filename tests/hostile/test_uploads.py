@@ -203,3 +203,20 @@ def test_oversized_upload_on_the_page_is_refused_in_japanese(uploader: Uploader)
     assert "上限" in response.content.decode()
     assert not Attachment.objects.exists()
     assert uploader.stored_files() == []
+
+
+def test_a_file_claiming_to_be_html_is_only_ever_downloaded(uploader: Uploader) -> None:
+    """The content type the uploader claims is not kept: every file is served as a download."""
+    page = SimpleUploadedFile("index.html", b"<script>alert(1)</script>", content_type="text/html")
+    response = uploader.native({"file": page})
+    assert response.status_code == 201, response.content
+    challenge = Challenge.objects.select_related("event").get(pk=uploader.challenge)
+    organiser = EventStaff.objects.get(event=challenge.event).user
+    client = Client()
+    client.force_login(organiser)
+    served = client.get(response.json()["url"])
+    assert served.status_code == 200
+    assert served["Content-Disposition"].startswith("attachment")
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in served["Content-Security-Policy"]
+    assert b"".join(served.streaming_content) == b"<script>alert(1)</script>"  # type: ignore[attr-defined]
