@@ -121,6 +121,13 @@ def test_multipart_without_a_file_or_with_json_is_refused(uploader: Uploader) ->
         uploader.native(b"garbage", content_type="multipart/form-data; boundary=zzz"), 422, "validation_error"
     )
     assert "file" in _ctfd_error(uploader.ctfd({}))
+    as_json = Client().post(
+        "/api/v1/files",
+        {"challenge_id": uploader.challenge, "file": "x"},
+        content_type="application/json",
+        headers=uploader.headers,
+    )
+    assert "challenge_id" in _ctfd_error(as_json)  # a JSON body carries no form fields and no files
     assert not Attachment.objects.exists()
     assert uploader.stored_files() == []
 
