@@ -67,7 +67,7 @@ def csrf(request: HttpRequest) -> CsrfOut:
 @router.post("/register", auth=None, response={201: MeOut, **ERRORS}, summary="Create an account")
 def register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
     require_csrf(request)
-    user = services.user_register(**payload.dict())
+    user = services.user_register(**payload.dict(), base_url=request.build_absolute_uri("/"))
     return Status(201, _me(user))
 
 

@@ -64,6 +64,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 preferred_language=data["preferred_language"] or "",
                 country=data["country"],
                 time_zone=data["time_zone"] or "",
+                base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
             add_service_errors(form, error)

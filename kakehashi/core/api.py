@@ -2,10 +2,16 @@
 
 import json
 import logging
+import math
+import re
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import DataError
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -35,10 +41,37 @@ class ErrorOut(Schema):
 
 
 class MalformedBody(Exception):
-    """The request body is not a JSON object we can read."""
+    """The request body is not a JSON object we can read; ``code`` tells the caller why."""
+
+    def __init__(self, reason: str, *, code: str = "malformed_json") -> None:
+        super().__init__(reason)
+        self.code = code
 
 
-def _depth(value: Any, limit: int) -> int:
+# Text the database cannot hold (PostgreSQL refuses NUL; no encoding holds a lone surrogate).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is too large for a number")
+    return number
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise ValueError("a key appears twice in one object")
+    return data
+
+
+def _inspect(value: Any, limit: int) -> int:
+    """The nesting depth of ``value`` (stops counting past ``limit``); refuses text that cannot be stored."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     deepest = 0
     while stack:
@@ -46,26 +79,88 @@ def _depth(value: Any, limit: int) -> int:
         deepest = max(deepest, level)
         if deepest > limit:
             return deepest
-        if isinstance(item, dict):
-            stack.extend((child, level + 1) for child in item.values())
+        if isinstance(item, str):
+            if _UNSTORABLE.search(item):
+                raise MalformedBody("the body holds a NUL character or a lone surrogate", code="invalid_text")
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if _UNSTORABLE.search(key):
+                    raise MalformedBody("the body holds a NUL character or a lone surrogate", code="invalid_text")
+                stack.append((child, level + 1))
         elif isinstance(item, list):
             stack.extend((child, level + 1) for child in item)
     return deepest
 
 
 class StrictJSONParser(Parser):
-    """JSON bodies must be UTF-8 JSON objects of bounded depth."""
+    """JSON bodies must be UTF-8 JSON objects of bounded depth, with unique keys, finite numbers and
+    text a database can store (no NUL, no lone surrogates)."""
 
     def parse_body(self, request: HttpRequest) -> DictStrAny:
         try:
-            data = json.loads(request.body.decode("utf-8"))
+            data = json.loads(
+                request.body.decode("utf-8"),
+                object_pairs_hook=_unique_keys,
+                parse_constant=_no_constants,
+                parse_float=_finite,
+            )
         except (UnicodeDecodeError, ValueError, RecursionError) as error:
             raise MalformedBody(str(error)) from error
         if not isinstance(data, dict):
             raise MalformedBody("the body must be a JSON object")
-        if _depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        if _inspect(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
             raise MalformedBody("the body is nested too deeply")
         return data
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> DictStrAny:
+        for key, values in data.lists():  # query strings and form fields; uploaded files are not text
+            if any(isinstance(text, str) and _UNSTORABLE.search(text) for text in (key, *values)):
+                raise MalformedBody("a parameter holds a NUL character or a lone surrogate", code="invalid_text")
+        return super().parse_querydict(data, list_fields, request)
+
+
+def invalid_text_error() -> ApiError:
+    message = _("The request contains a NUL character or an unpaired surrogate, which cannot be stored.")
+    return ApiError(message, code="invalid_text", status=400)
+
+
+def database_refusal_error() -> ApiError:
+    """A value the database refused to compare or store (NUL in a path on PostgreSQL, an integer past
+    the column's range): the request's fault, so a 400, not a 500."""
+    return ApiError(_("A value in the request is out of range or cannot be stored."), code="invalid_value", status=400)
+
+
+def malformed_error(exc: MalformedBody) -> ApiError:
+    if exc.code == "invalid_text":
+        return invalid_text_error()
+    return ApiError(_("The request body is not valid JSON."), code="malformed_json", status=400)
+
+
+def body_problem(exc: HttpError) -> ApiError | None:
+    """The answer to a body that could not be parsed (``exc`` is ninja's wrapper), or None."""
+    cause = exc.__cause__
+    if isinstance(cause, MalformedBody):
+        return malformed_error(cause)
+    if cause is not None and isinstance(cause, UNREADABLE_REQUESTS):
+        return unreadable_request_error(cause)
+    return None
+
+
+# Django raises these while reading a request body; they are the client's fault, never a 500.
+UNREADABLE_REQUESTS: tuple[type[Exception], ...] = (SuspiciousOperation, MultiPartParserError, UnreadablePostError)
+
+
+def unreadable_request_error(exc: Exception) -> ApiError:
+    """The answer to a request body Django refused to read: too large, too many parts, or malformed."""
+    if isinstance(exc, RequestDataTooBig):
+        return ApiError(_("The request is too large."), code="request_too_large", status=413)
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return ApiError(_("The request has too many fields or files."), code="too_many_parts", status=400)
+    if isinstance(exc, MultiPartParserError | UnreadablePostError):
+        return ApiError(_("The request body could not be read."), code="malformed_body", status=400)
+    return ApiError(code="bad_request", status=400)
 
 
 def require_csrf(request: HttpRequest) -> None:
@@ -147,8 +242,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     def on_http(request: HttpRequest, exc: Any) -> HttpResponse:
         assert isinstance(exc, HttpError)
-        if isinstance(exc.__cause__, MalformedBody):
-            error = ApiError(_("The request body is not valid JSON."), code="malformed_json", status=400)
+        problem = body_problem(exc)
+        if problem is not None:
+            error = problem
         elif exc.status_code == 403 and "CSRF" in exc.message:
             error = ApiError(
                 _("The security token of this form is missing or out of date. Reload the page and try again."),
@@ -176,6 +272,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
             ),
         )
 
+    def on_unreadable(request: HttpRequest, exc: Any) -> HttpResponse:
+        return error_response(api, request, unreadable_request_error(exc))
+
+    def on_malformed(request: HttpRequest, exc: Any) -> HttpResponse:
+        assert isinstance(exc, MalformedBody)
+        return error_response(api, request, malformed_error(exc))
+
+    def on_database_refusal(request: HttpRequest, exc: Any) -> HttpResponse:
+        logger.warning("the database refused a value of the request: %s", exc)
+        return error_response(api, request, database_refusal_error())
+
     def on_unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
         if unavailable.is_database_unavailable(exc):
             return on_database_unavailable(request, exc)
@@ -194,4 +301,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, on_not_found)
     for database_error in unavailable.DATABASE_ERRORS:
         api.add_exception_handler(database_error, on_database_unavailable)
+    for unreadable in UNREADABLE_REQUESTS:
+        api.add_exception_handler(unreadable, on_unreadable)
+    api.add_exception_handler(MalformedBody, on_malformed)  # a query's; a body's comes wrapped in HttpError
+    api.add_exception_handler(DataError, on_database_refusal)
     api.add_exception_handler(Exception, on_unexpected)

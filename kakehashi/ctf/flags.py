@@ -1,4 +1,4 @@
-"""Flag comparison as pure functions: static, regular-expression and per-account generated flags.
+r"""Flag comparison as pure functions: static, regular-expression and per-account generated flags.
 
 Every submission is read the same way before any comparison: surrounding whitespace is removed
 (``str.strip``, so the ideographic space U+3000 an IME may leave behind goes too), the text is put
@@ -12,7 +12,8 @@ characters (``①``, ``ﬁ``, half-width katakana), so a flag means exactly what
 
 Regular expressions run on RE2, whose matching time is linear in the input, so a pattern such as
 ``(a+)+$`` cannot stall a worker. Patterns are checked when a flag is written (``validate_pattern``);
-RE2 lacks back-references and look-around, which are reported as ``unsupported_regex``.
+RE2 lacks back-references and look-around, which are reported as ``unsupported_regex``; a pattern
+whose compiled program exceeds RE2's memory budget (``\pL{1000}``) is ``regex_too_complex``.
 
 Generated flags are ``HMAC-SHA256(event secret, challenge id, account id)`` in hexadecimal, cut to a
 configured length and placed into a format such as ``flag{%s}``. They carry no readable trace of the
@@ -144,6 +145,8 @@ def _compile(pattern: str, *, case_insensitive: bool) -> _Pattern:
         reason = error.args[0] if error.args else ""
         if isinstance(reason, bytes):
             reason = reason.decode("utf-8", "replace")
+        if "pattern too large" in reason:  # over RE2's memory budget for one compiled program
+            raise FlagError("regex_too_complex", f"the pattern compiles to too large a program: {reason}") from None
         if _python_accepts(pattern):
             raise FlagError("unsupported_regex", f"RE2 does not support this pattern: {reason}") from None
         raise FlagError("invalid_regex", f"not a valid regular expression: {reason}") from None
@@ -151,7 +154,8 @@ def _compile(pattern: str, *, case_insensitive: bool) -> _Pattern:
 
 
 def validate_pattern(pattern: str, *, case_insensitive: bool = False) -> None:
-    """Raise ``FlagError`` (``regex_too_long``, ``invalid_regex``, ``unsupported_regex``) for unusable patterns."""
+    """Raise ``FlagError`` (``regex_too_long``, ``regex_too_complex``, ``invalid_regex``, ``unsupported_regex``)
+    for unusable patterns."""
     _compile(pattern, case_insensitive=case_insensitive)
 
 

@@ -192,6 +192,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest challenge file (upload, CTFd /api/v1/files, archive member); larger ones are refused with 422.
+KAKEHASHI_MAX_ATTACHMENT_BYTES = env_int("KAKEHASHI_MAX_ATTACHMENT_MB", default=100) * 1024 * 1024
 
 # --- E-mail: console unless an SMTP host is given ----------------------------------------------
 EMAIL_HOST = env_str("KAKEHASHI_EMAIL_HOST")

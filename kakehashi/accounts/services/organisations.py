@@ -6,6 +6,20 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kakehashi.accounts.models import Membership, Organisation, OrganisationTranslation, User
+from kakehashi.core import names as name_rule
+
+
+def _clean_names(given: Mapping[str, str]) -> dict[str, str]:
+    """The names worth storing by language (blank ones dropped), each checked by the name rule."""
+    cleaned: dict[str, str] = {}
+    for code, name in given.items():
+        try:
+            value = name_rule.clean(name or "", required=False)  # too long: the model says so
+        except name_rule.NameProblem as problem:
+            raise name_rule.name_error("names", problem) from None
+        if value:
+            cleaned[code] = value
+    return cleaned
 
 
 @transaction.atomic
@@ -19,7 +33,7 @@ def organisation_create(
     descriptions: Mapping[str, str] | None = None,
 ) -> Organisation:
     """An organisation with its name in one or more languages (English is the source language)."""
-    names = {code: name.strip() for code, name in names.items() if name and name.strip()}
+    names = _clean_names(names)
     if not names:
         raise ValidationError({"names": [_("Give the organisation's name in at least one language.")]}, code="required")
     organisation = Organisation(

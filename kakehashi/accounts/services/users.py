@@ -1,15 +1,28 @@
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kakehashi.accounts.choices import Country, LanguagePreference, PlatformRole
 from kakehashi.accounts.models import User
 from kakehashi.audit import services as audit
 from kakehashi.audit.choices import Action
+from kakehashi.core import names
 
 PROFILE_FIELDS = ("display_name", "preferred_language", "country", "time_zone")
+
+
+def _name(field: str, value: str) -> str:
+    """The name as stored, or a validation error in the field (see ``kakehashi.core.names``); blank
+    and too long names are left to the model, which reports them with Django's codes."""
+    try:
+        return names.clean(value, required=False)
+    except names.NameProblem as problem:
+        raise names.name_error(field, problem) from None
 
 
 def _username_taken(username: str, *, exclude: int | None = None) -> bool:
@@ -23,7 +36,22 @@ def _email_taken(email: str) -> bool:
     return bool(email) and User.objects.filter(email__iexact=email).exists()
 
 
-def _save_new(user: User, password: str) -> User:
+def _notify_taken_email(email: str, base_url: str) -> None:
+    """Tell the owner of an address that someone tried to register another account with it.
+
+    Registration refuses an address in use (addresses are unique and there is no confirm-first
+    sign-up), so the refusal itself says the address is registered; the owner at least learns of it.
+    """
+    for owner in User.objects.filter(email__iexact=email, is_active=True):
+        language = owner.preferred_language if owner.preferred_language in ("en", "ja") else None
+        with translation.override(language or translation.get_language()):
+            context = {"user": owner, "link": f"{base_url.rstrip('/')}/accounts/reset/"}
+            subject = _("Someone tried to register with your e-mail address")
+            body = render_to_string("accounts/email/registration_attempt.txt", context)
+        send_mail(subject, body, None, [owner.email])
+
+
+def _save_new(user: User, password: str, *, base_url: str = "") -> User:
     """Validate everything, then store; a race on the unique name is reported like any other conflict."""
     errors: dict[str, list[str]] = {}
     if not user.email:
@@ -32,6 +60,8 @@ def _save_new(user: User, password: str) -> User:
         errors["username"] = [_("This user name is already taken.")]
     if _email_taken(user.email):
         errors["email"] = [_("An account with this e-mail address already exists.")]
+        if base_url:
+            _notify_taken_email(user.email, base_url)
     try:
         validate_password(password, user)
     except ValidationError as error:
@@ -62,17 +92,20 @@ def user_register(
     preferred_language: str = LanguagePreference.UNSET,
     country: str = Country.OTHER,
     time_zone: str = "",
+    base_url: str = "",
 ) -> User:
+    """A new participant account. With ``base_url`` (the site's address), the owner of an e-mail
+    address that is already in use is told by e-mail of the attempt."""
     user = User(
-        username=User.normalize_username(username.strip()),
+        username=User.normalize_username(_name("username", username)),
         email=User.objects.normalize_email(email.strip()),
-        display_name=display_name.strip(),
+        display_name=_name("display_name", display_name),
         preferred_language=preferred_language,
         country=country,
         time_zone=time_zone.strip(),
         role=PlatformRole.PARTICIPANT,
     )
-    return _save_new(user, password)
+    return _save_new(user, password, base_url=base_url)
 
 
 @transaction.atomic
@@ -95,7 +128,7 @@ def _record_created(user: User, actor: User | AnonymousUser | None) -> None:
 def admin_create(*, username: str, email: str, password: str, actor: User | AnonymousUser | None = None) -> User:
     """An administrator account (``kakehashi createadmin``); recorded in the audit log."""
     user = User(
-        username=User.normalize_username(username.strip()),
+        username=User.normalize_username(_name("username", username)),
         email=User.objects.normalize_email(email.strip()),
         role=PlatformRole.ADMIN,
         is_staff=True,
@@ -117,7 +150,7 @@ def user_update_profile(
 ) -> User:
     locked = User.objects.select_for_update().get(pk=user.pk)
     changes = {
-        "display_name": display_name.strip() if display_name is not None else None,
+        "display_name": _name("display_name", display_name) if display_name is not None else None,
         "preferred_language": preferred_language,
         "country": country,
         "time_zone": time_zone.strip() if time_zone is not None else None,

@@ -130,7 +130,8 @@ def user_create(request: HttpRequest, payload: UserIn) -> dict[str, Any]:
 @router.get("/users/{int:user_id}", auth=optional_auth(), summary="A participant of the default event")
 def user_detail(request: HttpRequest, user_id: int) -> dict[str, Any]:
     event = default_event()
-    participant = Participant.objects.select_related("user").filter(event=event, user_id=user_id).first()
+    # ``user__id`` (not ``user_id``): the integer lookup turns an id past the column's range into "none".
+    participant = Participant.objects.select_related("user").filter(event=event, user__id=user_id).first()
     if participant is None:
         raise NotFound()
     staff = _is_staff(request, event)

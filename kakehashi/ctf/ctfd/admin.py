@@ -128,16 +128,17 @@ def file_create(request: HttpRequest) -> dict[str, Any]:
     if request.POST.get("type", "challenge") != "challenge":
         raise _invalid("type", _("Only challenge files can be uploaded here."), "invalid_file_type")
     raw_id = request.POST.get("challenge_id") or request.POST.get("challenge") or ""
-    if not raw_id.isdigit():
+    if not raw_id:
         raise _invalid("challenge_id", _("This field is required."), "required")
+    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 18):  # "²".isdigit() is true, int("²") fails
+        raise _invalid("challenge_id", _("This value is not valid."), "invalid")
     challenge = managed_challenge(request, int(raw_id))
     uploads = request.FILES.getlist("file")
     if not uploads:
         raise _invalid("file", _("This field is required."), "required")
-    added = [
-        challenges.attachment_add(actor=request.user, challenge=challenge, name=upload.name or "", content=upload)
-        for upload in uploads
-    ]
+    added = challenges.attachments_add(
+        actor=request.user, challenge=challenge, files=[(upload.name or "", upload) for upload in uploads]
+    )
     return shapes.ok([shapes.file_out(attachment) for attachment in added])
 
 

@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -16,7 +17,16 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from kakehashi.accounts.authentication import api_auth
 from kakehashi.core import unavailable
-from kakehashi.core.api import MalformedBody, StrictJSONParser, django_validation_details
+from kakehashi.core.api import (
+    UNREADABLE_REQUESTS,
+    MalformedBody,
+    StrictJSONParser,
+    body_problem,
+    database_refusal_error,
+    django_validation_details,
+    malformed_error,
+    unreadable_request_error,
+)
 from kakehashi.core.errors import ApiError
 from kakehashi.ctf.ctfd import accounts, admin, challenges, configs, players, unlocks
 
@@ -77,8 +87,9 @@ def _on_authentication(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _on_http(request: HttpRequest, exc: Exception) -> HttpResponse:
     assert isinstance(exc, HttpError)
-    if isinstance(exc.__cause__, MalformedBody):
-        return _failure(request, {GENERAL: [_("The request body is not valid JSON.")]}, 400)
+    problem = body_problem(exc)
+    if problem is not None:
+        return _on_api_error(request, problem)
     return _failure(request, {GENERAL: [str(exc.message)]}, exc.status_code)
 
 
@@ -90,6 +101,20 @@ def _on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpRespon
     response = _failure(request, {GENERAL: [unavailable.message()]}, 503)
     response["Retry-After"] = str(unavailable.RETRY_AFTER_SECONDS)
     return response
+
+
+def _on_unreadable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _on_api_error(request, unreadable_request_error(exc))
+
+
+def _on_malformed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    assert isinstance(exc, MalformedBody)
+    return _on_api_error(request, malformed_error(exc))
+
+
+def _on_database_refusal(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.warning("the database refused a value of the request: %s", exc)
+    return _on_api_error(request, database_refusal_error())
 
 
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -107,6 +132,9 @@ handlers: list[tuple[type[Exception], Any]] = [
     (HttpError, _on_http),
     (Http404, _on_not_found),
     *((error, _on_database_unavailable) for error in unavailable.DATABASE_ERRORS),
+    *((unreadable, _on_unreadable) for unreadable in UNREADABLE_REQUESTS),
+    (MalformedBody, _on_malformed),  # a query's; a body's comes wrapped in HttpError
+    (DataError, _on_database_refusal),
     (Exception, _on_unexpected),
 ]
 for exception, handler in handlers:

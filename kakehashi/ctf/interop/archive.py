@@ -15,6 +15,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,6 +58,17 @@ FORMAT = "kakehashi-event"
 VERSION = 1
 MANIFEST = "kakehashi.json"
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+# What reading one member of a zip may raise besides a short read: a bad CRC or header (BadZipFile),
+# a damaged deflate stream (zlib.error), encryption (RuntimeError), an unknown method (NotImplementedError).
+MEMBER_READ_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    RuntimeError,
+    NotImplementedError,
+    EOFError,
+    OSError,
+)
 MAX_MEMBERS = 10_000
 MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
 FILE_MEMBER = re.compile(r"files/[0-9a-f]{64}")
@@ -332,6 +344,8 @@ def _unpack(data: bytes) -> tuple[bytes, dict[str, bytes]]:
         members = archive.infolist()
         if len(members) > MAX_MEMBERS or sum(member.file_size for member in members) > MAX_TOTAL_BYTES:
             raise _damaged(_("The archive is too large."), "archive_too_large")
+        if len({member.filename for member in members}) != len(members):
+            raise _damaged(_("The archive contains the same file twice."), "duplicate_member")
         files: dict[str, bytes] = {}
         manifest: bytes | None = None
         for member in members:
@@ -358,8 +372,14 @@ def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limit: int) 
     """The member's bytes, refusing more than ``limit`` whatever its header claims."""
     if member.file_size > limit:
         raise _damaged(_("A file in the archive is larger than the limit."), "archive_too_large")
-    with archive.open(member) as source:
-        content = source.read(limit + 1)
+    try:
+        with archive.open(member) as source:
+            content = source.read(limit + 1)
+    except MEMBER_READ_ERRORS:
+        message = _(
+            "A file in the archive cannot be read: it is damaged, encrypted or compressed in an unsupported way."
+        )
+        raise _damaged(message, "damaged_member") from None
     if len(content) > limit:
         raise _damaged(_("A file in the archive is larger than the limit."), "archive_too_large")
     return content

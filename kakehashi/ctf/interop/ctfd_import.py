@@ -31,6 +31,7 @@ from kakehashi.accounts.models import User
 from kakehashi.audit.choices import Action
 from kakehashi.ctf.brackets import country_bracket
 from kakehashi.ctf.choices import ChallengeState, EventMode, FlagKind, ParticipantStatus, SubmissionResult
+from kakehashi.ctf.interop.archive import MEMBER_READ_ERRORS
 from kakehashi.ctf.models import (
     Announcement,
     AnnouncementTranslation,
@@ -129,6 +130,8 @@ class Export:
             if total > limits.total_bytes:
                 message = _("The archive unpacks to more than the limit of %(limit)d MiB.")
                 raise CTFdImportError(message % {"limit": limits.total_bytes // MiB})
+            if info.filename in self.members:
+                raise CTFdImportError(_("The archive contains %(name)s twice.") % {"name": info.filename})
             if not info.is_dir():
                 self.members[info.filename] = info
         if "db/alembic_version.json" not in self.members and "db/challenges.json" not in self.members:
@@ -136,8 +139,12 @@ class Export:
 
     def read(self, name: str) -> bytes:
         info = self.members[name]
-        with self.archive.open(info) as member:
-            data = member.read(self.limits.member_bytes + 1)
+        try:
+            with self.archive.open(info) as member:
+                data = member.read(self.limits.member_bytes + 1)
+        except MEMBER_READ_ERRORS:
+            message = _("%(name)s cannot be read: it is damaged, encrypted or compressed in an unsupported way.")
+            raise CTFdImportError(message % {"name": name}) from None
         if len(data) > self.limits.member_bytes:
             raise CTFdImportError(_("%(name)s is larger than it claims.") % {"name": name})
         return data

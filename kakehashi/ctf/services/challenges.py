@@ -421,6 +421,8 @@ def _flag_problem(error: flags.FlagError) -> ValidationError:
     if error.code == "unsupported_regex":
         message = _("This pattern uses a feature the matcher does not support, such as back-references or look-around.")
         return _invalid("content", message, error.code)
+    if error.code == "regex_too_complex":
+        return _invalid("content", _("This pattern is too complex for the matcher. Make it simpler."), error.code)
     if error.code == "invalid_regex":
         return _invalid("content", _("This is not a valid regular expression."), error.code)
     return _invalid("content", _("A flag needs its text or pattern."), error.code)
@@ -650,6 +652,23 @@ def attachment_add(*, challenge: Challenge, name: str, content: IO[bytes], actor
     )  # fmt: skip
     _announce(challenge.event_id, standings=False)
     return attachment
+
+
+@transaction.atomic
+def attachments_add(
+    *, challenge: Challenge, files: Sequence[tuple[str, IO[bytes]]], actor: Actor = None
+) -> list[Attachment]:
+    """Store several files for the challenge: all of them or none (rows and stored files alike)."""
+    added: list[Attachment] = []
+    try:
+        for name, content in files:
+            added.append(attachment_add(challenge=challenge, name=name, content=content, actor=actor))
+    except BaseException:
+        for attachment in added:  # their rows are rolled back with this transaction; their files go now
+            if attachment.file.name:
+                default_storage.delete(attachment.file.name)
+        raise
+    return added
 
 
 @transaction.atomic

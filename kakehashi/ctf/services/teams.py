@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from kakehashi.accounts.models import User
 from kakehashi.audit.choices import Action
+from kakehashi.core import names
 from kakehashi.core.errors import PermissionDenied
 from kakehashi.ctf import phases
 from kakehashi.ctf.access import schedule_of
@@ -71,10 +72,16 @@ def _require_room(team: Team, event: Event) -> None:
 
 
 def _check_name(team: Team, name: str) -> None:
-    """Sets the name after checking it is given, fits, and is not another team's in the event."""
-    team.name = name.strip()
-    taken = Team.objects.filter(event_id=team.event_id, name__iexact=team.name).exclude(pk=team.pk)
-    if team.name and taken.exists():
+    """Sets the name after checking it by the name rule (``kakehashi.core.names``) and that no other
+    team of the event has the same name: the same once case, width and compatibility forms are
+    folded (``Ｔｅａｍ`` is ``team``)."""
+    try:
+        team.name = names.clean(name, required=False)  # blank and too long: the model's own errors
+    except names.NameProblem as problem:
+        raise names.name_error("name", problem) from None
+    wanted = names.key(team.name)
+    others = Team.objects.filter(event_id=team.event_id).exclude(pk=team.pk).values_list("name", flat=True)
+    if team.name and any(names.key(other) == wanted for other in others.iterator()):
         raise _error("name", _("A team with this name already exists in this event."), "unique")
     team.full_clean(exclude=["invite_code"], validate_constraints=False)
 

@@ -605,10 +605,9 @@ def test_size_limit_from_settings(settings: Settings) -> None:
     assert exact.size == 10
 
 
-def test_default_size_limit_applies_without_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    from django.conf import settings
-
-    assert not hasattr(settings, "KAKEHASHI_MAX_ATTACHMENT_BYTES")
+def test_default_size_limit_applies_without_the_setting(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
+    assert settings.KAKEHASHI_MAX_ATTACHMENT_BYTES == 100 * 1024 * 1024  # KAKEHASHI_MAX_ATTACHMENT_MB's default
+    del settings.KAKEHASHI_MAX_ATTACHMENT_BYTES
     assert services.DEFAULT_MAX_ATTACHMENT_BYTES == 100 * 1024 * 1024
     monkeypatch.setattr(services, "DEFAULT_MAX_ATTACHMENT_BYTES", 4)
     with pytest.raises(ValidationError):
