@@ -126,8 +126,9 @@ def wait_until_scores_agree(server: Server, seeded: Seeded, timeout: float) -> f
 
 
 def test_redis_stopped_and_back(redis: PrivateRedis, tmp_path: Path) -> None:
-    seeded = seed(teams=6, challenges=4)
-    teams, challenges = seeded.teams, seeded.challenges
+    seeded = seed(teams=6, challenges=5)
+    # The last challenge is kept unsolved through the outage, for the check after Redis returns.
+    teams, challenges, kept = seeded.teams, seeded.challenges[:-1], seeded.challenges[-1]
     env = server_env(tmp_path, shared_database_url(), KAKEHASHI_REDIS_URL=redis.url)
     with servers(env, tmp_path) as (first, second):
         live = LiveClient(second, seeded.slug)
@@ -185,7 +186,7 @@ def test_redis_stopped_and_back(redis: PrivateRedis, tmp_path: Path) -> None:
             redis.start()
             back = time.monotonic()
             delivered = None
-            for team, challenge in itertools.product(teams[1:], challenges):
+            for team, challenge in itertools.product(teams[1:], [kept]):
                 if time.monotonic() - back > 30:
                     break
                 if Solve.objects.filter(team_id=team.team_id, challenge_id=challenge.challenge_id).exists():

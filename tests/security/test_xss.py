@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kakehashi.accounts.models import User
+from kakehashi.core import names
 from kakehashi.ctf.services import events
 from tests.security.markup import MARKER, executable_parts, load_corpus
 from tests.security.world import World, build_world
@@ -65,7 +66,22 @@ def staff_pages(world: World, limit: int | None) -> list[str]:
 
 def test_hostile_fields_are_never_executable_in_pages(world: World) -> None:
     slug = world.event.slug
-    assert world.refused == {"username": len(CORPUS), "organisation website": len(CORPUS)}
+
+    def breaks_name_rules(payload: str) -> bool:
+        try:
+            names.clean(payload)
+        except names.NameProblem:
+            return True
+        return False
+
+    # Every payload is refused as a user name and a website; as a display, team or organisation name
+    # only those the name rules refuse (invisible characters, mixed scripts), once for a player's
+    # names and once for an organisation's.
+    name_refusals = 2 * sum(1 for payload in CORPUS if breaks_name_rules(f"x {payload}"))
+    expected = {"username": len(CORPUS), "organisation website": len(CORPUS)} | (
+        {"name": name_refusals} if name_refusals else {}
+    )
+    assert world.refused == expected
     findings: list[str] = []
     # Side by side (both languages of every text), every page; in Japanese, one page of each kind.
     for display, language, limit in (("both", "en", None), ("ja", "ja", 1)):

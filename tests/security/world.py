@@ -5,6 +5,7 @@ Everything is written through the services, as an organiser or a participant wou
 browser check against a running server.
 """
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from kakehashi.accounts import services as account_services
 from kakehashi.accounts.models import User
+from kakehashi.core import names
 from kakehashi.ctf.choices import ChallengeState, FlagKind
 from kakehashi.ctf.models import Challenge, Event, Team
 from kakehashi.ctf.services import announcements, challenges, events, pages, play, teams
@@ -111,8 +113,32 @@ def _challenge(world: World, number: int, payload: str) -> None:
     world.challenges.append(challenge)
 
 
+def storable_name(payload: str) -> str:
+    """The payload as a name the name rules accept: invisible and control characters (which they
+    refuse, see ``kakehashi.core.names``) and marks that would pile up are taken out; the markup stays."""
+    kept = "".join(c for c in payload if unicodedata.category(c) not in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+    return "".join(c for c in kept if not unicodedata.combining(c))
+
+
+def _as_name(world: World, payload: str) -> str:
+    """The payload, or as much of it as the name rules accept (they refuse invisible characters and
+    Latin mixed with Cyrillic or Greek in a word): the markup always stays."""
+    try:
+        names.clean(marked(payload, 80))
+        return payload
+    except names.NameProblem:
+        world.refused["name"] = world.refused.get("name", 0) + 1
+    name = storable_name(payload)
+    try:
+        names.clean(marked(name, 80))
+    except names.NameProblem:
+        name = "".join(c for c in name if ord(c) < 0x250 or ord(c) > 0x2FFF)
+    return name
+
+
 def _player(world: World, number: int, payload: str) -> None:
     slug = world.event.slug
+    name_payload = _as_name(world, payload)
     try:  # a user name is an identifier: the service refuses markup in it
         user = account_services.user_register(
             username=payload[:30], email=f"{slug}-{number}-raw@example.org", password=PASSWORD
@@ -123,10 +149,10 @@ def _player(world: World, number: int, payload: str) -> None:
             username=f"{slug}-p{number}"[:30],
             email=f"{slug}-{number}@example.org",
             password=PASSWORD,
-            display_name=marked(payload, 80),
+            display_name=marked(name_payload, 80),
         )
     participant = teams.participant_register(event=world.event, user=user)
-    team = teams.team_create(participant=participant, name=marked(f"{number} {payload}", 80))
+    team = teams.team_create(participant=participant, name=marked(f"{number} {name_payload}", 80))
     challenge = world.challenges[number]
     play.submission_attempt(challenge=challenge, team=team, user=user, provided=FLAG)
     for hint in challenge.hints.all():
@@ -136,13 +162,13 @@ def _player(world: World, number: int, payload: str) -> None:
 
 
 def _organisation(world: World, number: int, payload: str) -> None:
-    names, descriptions, slug = both(payload, 200), both(payload), f"{world.event.slug}-org-{number}"
+    titles, descriptions, slug = both(_as_name(world, payload), 200), both(payload), f"{world.event.slug}-org-{number}"
     try:
         account_services.organisation_create(
-            kind="company", country="GB", slug=slug, names=names, website=payload, descriptions=descriptions
+            kind="company", country="GB", slug=slug, names=titles, website=payload, descriptions=descriptions
         )
     except ValidationError:
         world.refused["organisation website"] = world.refused.get("organisation website", 0) + 1
         account_services.organisation_create(
-            kind="company", country="JP", slug=slug, names=names, descriptions=descriptions
+            kind="company", country="JP", slug=slug, names=titles, descriptions=descriptions
         )
