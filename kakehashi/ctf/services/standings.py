@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from kakehashi.core import live
 from kakehashi.ctf import phases, scoring
+from kakehashi.ctf.choices import ChallengeState
 from kakehashi.ctf.models import Award, Challenge, Event, HintUnlock, Solve, Team
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ class _Facts:
     teams: dict[int, Team]
     excluded: frozenset[int]
     challenges: dict[int, scoring.ValueRule]
+    hidden: frozenset[int]  # hidden challenges: their solves are not counted in a public ``solves``
     solves: list[scoring.SolveRecord]
     awards: list[scoring.AwardRecord]
 
@@ -104,13 +106,27 @@ def _load(event: Event) -> _Facts:
             "team_id", "cost", "created_at"
         )
     ]
+    challenge_rows = list(Challenge.objects.filter(event=event))
     return _Facts(
         teams=teams,
         excluded=frozenset(team_id for team_id, team in teams.items() if not team.ranked),
-        challenges={challenge.pk: _rule(challenge) for challenge in Challenge.objects.filter(event=event)},
+        challenges={challenge.pk: _rule(challenge) for challenge in challenge_rows},
+        hidden=frozenset(challenge.pk for challenge in challenge_rows if challenge.state == ChallengeState.HIDDEN),
         solves=solves,
         awards=awards,
     )
+
+
+def _solves_per_team(facts: _Facts, *, cut_off: datetime | None, public: bool) -> dict[int, int]:
+    """Counted solves per team; the public's count leaves out hidden challenges, as its solve counts do."""
+    per_team: dict[int, int] = {}
+    for solve in facts.solves:
+        if solve.account_id in facts.excluded or (cut_off is not None and solve.time >= cut_off):
+            continue
+        if public and solve.challenge_id in facts.hidden:
+            continue
+        per_team[solve.account_id] = per_team.get(solve.account_id, 0) + 1
+    return per_team
 
 
 def _build(
@@ -126,11 +142,10 @@ def _build(
         top=10,
     )
     counts = scoring.solve_counts(solves=facts.solves, excluded=facts.excluded, cut_off=cut_off)
-    solves_per_team: dict[int, int] = {}
+    solves_per_team = _solves_per_team(facts, cut_off=cut_off, public=view == "public")
     bloods: dict[int, list[int]] = {}
     counted = [s for s in facts.solves if s.account_id not in facts.excluded and (cut_off is None or s.time < cut_off)]
     for solve in sorted(counted, key=lambda s: (s.time, s.account_id)):
-        solves_per_team[solve.account_id] = solves_per_team.get(solve.account_id, 0) + 1
         first = bloods.setdefault(solve.challenge_id, [])
         if len(first) < 3:
             first.append(solve.account_id)
@@ -180,7 +195,10 @@ def _compute_views(event: Event, *, now: datetime, version: int, views: tuple[st
         snapshots["live"] = live_view
     if "public" in views:
         if public_cut is None:
-            snapshots["public"] = replace(snapshots["live"], view="public")
+            live_view = snapshots["live"]
+            public_solves = _solves_per_team(facts, cut_off=None, public=True)
+            entries = tuple(replace(entry, solves=public_solves.get(entry.team_id, 0)) for entry in live_view.entries)
+            snapshots["public"] = replace(live_view, view="public", entries=entries)
         else:
             snapshots["public"] = _build(event, facts, view="public", cut_off=public_cut, now=now, version=version)
     return {view: snapshots[view] for view in views}
