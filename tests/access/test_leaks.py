@@ -341,7 +341,7 @@ def test_the_public_channel_hears_nothing_hidden_or_frozen(
     heard: list[tuple[str, str, dict[str, Any]]] = []
     # Services publish through ``kakehashi.core.live``: one module object, patched once.
     monkeypatch.setattr(live, "publish", lambda channel, kind, data: heard.append((channel, kind, data)))
-    hidden, locked = world.challenges["hidden"], world.challenges["locked"]
+    hidden = world.challenges["hidden"]
     team_b, rival = world.teams["B"], world.users["rival"]
     with django_capture_on_commit_callbacks(execute=True):
         play.submission_attempt(challenge=hidden, team=team_b, user=rival, provided=HIDDEN_FLAG)
@@ -357,7 +357,6 @@ def test_the_public_channel_hears_nothing_hidden_or_frozen(
     assert any(kind == "solve" for kind, _data in staff)  # the staff hear the solve after the freeze
     assert not [item for item in public if item[0] in {"solve", "scoreboard"}], public
     assert HIDDEN_TITLE not in json.dumps(public, ensure_ascii=False)
-    assert locked.pk  # the locked challenge takes no flags: nothing to hear
 
 
 def test_an_unfrozen_scoreboard_counts_no_hidden_challenge_either(world: World, db: Any) -> None:

@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from tests.access.client import classify, send, url_of
+from tests.access.client import classify, resolve, send, url_of
 from tests.access.matrix import ADMIN_EXCEPTIONS, ADMIN_PREFIX, ADMIN_SITE, MATRIX, ROLES, Case
 from tests.access.routes import Route, all_routes
 from tests.access.world import World
@@ -86,11 +86,7 @@ def _auths(route: Route, case: Case, role: str) -> list[str]:
 def _call(world: World, route: Route, case: Case, role: str, auth: str) -> Any:
     client = world.session_client(role if auth == "session" else "anonymous")
     headers = world.token_headers(role) if auth == "token" else {}
-    body = None
-    if case.body is not None:
-        from tests.access.client import resolve
-
-        body = resolve(world, case.body)
+    body = resolve(world, case.body) if case.body is not None else None
     api = route.pattern.startswith("api/")
     method = case.method or route.method
     response = send(client, method, url_of(world, route, case), body, api=api, multipart=case.multipart, **headers)
