@@ -8,7 +8,7 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,6 +24,7 @@ from kakehashi.accounts.forms import (
     TokenForm,
     add_service_errors,
 )
+from kakehashi.core.errors import NotFound
 
 
 class LoginView(auth_views.LoginView):
@@ -158,7 +159,11 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    services.api_token_revoke(token=access.access_own_token(request.user, token_id))
+    try:
+        token = access.access_own_token(request.user, token_id)
+    except NotFound:
+        raise Http404 from None  # another person's token looks like one that does not exist
+    services.api_token_revoke(token=token)
     messages.success(request, _("The token has been revoked."))
     return redirect("accounts:tokens")
 

@@ -106,12 +106,15 @@ def can_see_challenges(event: Event) -> bool:
     return timezone.now() >= event.starts_at
 
 
-def access_challenge_play(user: AnyUser, challenge_id: int) -> tuple[Challenge, Player]:
-    """A challenge a participant may read and attempt: visible or locked, released, event started."""
+def access_challenge_play(user: AnyUser, challenge_id: int, *, event_id: int | None = None) -> tuple[Challenge, Player]:
+    """A challenge a participant may read and attempt: visible or locked, released, event started.
+
+    With ``event_id`` (an address naming the event), a challenge of another event is not found,
+    before anything about it or its event is told."""
     challenge = (
         Challenge.objects.select_related("event").prefetch_related("translations").filter(pk=challenge_id).first()
     )
-    if challenge is None:
+    if challenge is None or (event_id is not None and challenge.event_id != event_id):
         raise NotFound()
     event = challenge.event
     if staff_role(user, event) is None:
@@ -132,11 +135,11 @@ def access_challenge_manage(user: AnyUser, challenge_id: int) -> Challenge:
     return challenge
 
 
-def access_hint_play(user: AnyUser, hint_id: int) -> tuple[Hint, Player]:
+def access_hint_play(user: AnyUser, hint_id: int, *, event_id: int | None = None) -> tuple[Hint, Player]:
     hint = Hint.objects.select_related("challenge").filter(pk=hint_id).first()
     if hint is None:
         raise NotFound()
-    _challenge, player = access_challenge_play(user, hint.challenge_id)
+    _challenge, player = access_challenge_play(user, hint.challenge_id, event_id=event_id)
     return hint, player
 
 

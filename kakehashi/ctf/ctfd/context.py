@@ -49,7 +49,4 @@ def managed_challenge(request: HttpRequest, challenge_id: int) -> Challenge:
 
 def played_challenge(request: HttpRequest, challenge_id: int) -> tuple[Challenge, access.Player]:
     """A challenge of the default event that the caller may read and attempt."""
-    challenge, player = access.access_challenge_play(request.user, challenge_id)
-    if challenge.event_id != default_event().pk:
-        raise NotFound()
-    return challenge, player
+    return access.access_challenge_play(request.user, challenge_id, event_id=default_event().pk)

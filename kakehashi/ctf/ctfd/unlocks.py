@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from kakehashi.core.errors import NotFound
 from kakehashi.ctf import access, phases
 from kakehashi.ctf.ctfd import shapes
 from kakehashi.ctf.ctfd.context import default_event, played_challenge
@@ -28,9 +27,7 @@ def unlock(request: HttpRequest, payload: UnlockIn) -> dict[str, Any]:
     if payload.type != "hints":
         message = _("Only hints can be unlocked.")
         raise ValidationError({"type": [ValidationError(message, code="invalid")]})
-    hint, player = access.access_hint_play(request.user, payload.target)
-    if hint.challenge.event_id != default_event().pk:
-        raise NotFound()
+    hint, player = access.access_hint_play(request.user, payload.target, event_id=default_event().pk)
     team = player.participant.team
     assert team is not None  # access_hint_play requires a team
     row, _created = play.hint_unlock(hint=hint, team=team, user=player.user)

@@ -419,10 +419,8 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _playable(request: HttpRequest, slug: str, challenge_id: int) -> tuple[Challenge, access.Player]:
-    challenge, player = access.access_challenge_play(request.user, challenge_id)
-    if challenge.event.slug != slug:
-        raise NotFound()
-    return challenge, player
+    event = access.access_event(request.user, slug)
+    return access.access_challenge_play(request.user, challenge_id, event_id=event.pk)
 
 
 @require_GET
@@ -504,11 +502,9 @@ def submit(request: HttpRequest, slug: str, challenge_id: int) -> HttpResponse:
 @_page
 def hint_unlock(request: HttpRequest, slug: str, hint_id: int) -> HttpResponse:
     """Asks to confirm the cost (GET), then unlocks (POST). With JavaScript the challenge page asks in a dialog."""
-    hint, player = access.access_hint_play(request.user, hint_id)
+    hint, player = access.access_hint_play(request.user, hint_id, event_id=access.access_event(request.user, slug).pk)
     challenge = hint.challenge
     event = challenge.event
-    if event.slug != slug:
-        raise NotFound()
     back = _challenge_url(slug, challenge.pk) + f"#hint-{hint.pk}"
     team = player.participant.team
     assert team is not None  # access_hint_play requires a team

@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from kakehashi.core import live
 from kakehashi.ctf import phases, scoring
+from kakehashi.ctf.choices import ChallengeState
 from kakehashi.ctf.models import Award, Challenge, Event, HintUnlock, Solve, Team
 from kakehashi.ctf.tally import Tally
 
@@ -174,6 +175,20 @@ class _Facts:
     challenges: dict[int, scoring.ValueRule]
     solves: list[scoring.SolveRecord]
     awards: list[scoring.AwardRecord]
+    hidden: frozenset[int] = frozenset()  # hidden challenges: left out of the public view entirely
+
+    def public_solves(self) -> list[scoring.SolveRecord]:
+        """Solves the public view counts: none of a hidden challenge (its points, count, bloods)."""
+        if not self.hidden:
+            return self.solves
+        return [solve for solve in self.solves if solve.challenge_id not in self.hidden]
+
+
+def _load_challenges(event: Event) -> tuple[dict[int, scoring.ValueRule], frozenset[int]]:
+    """Each challenge's value rule, and which challenges are hidden (one query)."""
+    rows = list(Challenge.objects.filter(event=event).only("id", "function", "value", "minimum", "decay", "state"))
+    hidden = frozenset(challenge.pk for challenge in rows if challenge.state == ChallengeState.HIDDEN)
+    return {challenge.pk: _rule(challenge) for challenge in rows}, hidden
 
 
 def _load(event: Event) -> _Facts:
@@ -195,12 +210,14 @@ def _load(event: Event) -> _Facts:
             "team_id", "cost", "created_at"
         )
     ]
+    rules, hidden = _load_challenges(event)
     return _Facts(
         teams=teams,
         excluded=frozenset(team_id for team_id, team in teams.items() if not team.ranked),
-        challenges={challenge.pk: _rule(challenge) for challenge in Challenge.objects.filter(event=event)},
+        challenges=rules,
         solves=solves,
         awards=awards,
+        hidden=hidden,
     )
 
 
@@ -243,8 +260,9 @@ def _rows(
 def _build(
     event: Event, facts: _Facts, *, view: str, cut_off: datetime | None, now: datetime, version: int
 ) -> Snapshot:
+    solves = facts.public_solves() if view == "public" else facts.solves
     rows, series = scoring.standings_with_series(
-        solves=facts.solves,
+        solves=solves,
         awards=facts.awards,
         challenges=facts.challenges,
         excluded=facts.excluded,
@@ -252,10 +270,10 @@ def _build(
         blood_bonuses=list(event.blood_bonuses or []),
         top=10,
     )
-    counts = scoring.solve_counts(solves=facts.solves, excluded=facts.excluded, cut_off=cut_off)
+    counts = scoring.solve_counts(solves=solves, excluded=facts.excluded, cut_off=cut_off)
     solves_per_team: dict[int, int] = {}
     bloods: dict[int, list[int]] = {}
-    counted = [s for s in facts.solves if s.account_id not in facts.excluded and (cut_off is None or s.time < cut_off)]
+    counted = [s for s in solves if s.account_id not in facts.excluded and (cut_off is None or s.time < cut_off)]
     for solve in sorted(counted, key=lambda s: (s.time, s.account_id)):
         solves_per_team[solve.account_id] = solves_per_team.get(solve.account_id, 0) + 1
         first = bloods.setdefault(solve.challenge_id, [])
@@ -293,7 +311,7 @@ def _compute_views(event: Event, *, now: datetime, version: int, views: tuple[st
         live_view = _build(event, facts, view="live", cut_off=None, now=now, version=version)
         snapshots["live"] = live_view
     if "public" in views:
-        if public_cut is None:
+        if public_cut is None and len(facts.public_solves()) == len(facts.solves):
             snapshots["public"] = replace(snapshots["live"], view="public")
         else:
             snapshots["public"] = _build(event, facts, view="public", cut_off=public_cut, now=now, version=version)
@@ -345,6 +363,8 @@ class _State:
     awards: list[scoring.AwardRecord]
     tally: Tally
     marks: dict[str, _Mark]
+    hidden: frozenset[int] = frozenset()
+    public_tally: Tally | None = None  # the public view's, once a hidden challenge has a solve
     public: Snapshot | None = None  # the last public view built with a cut-off, while still right
     team_facts: dict[int, tuple[str, str, int | None]] = field(default_factory=dict)
     made_rows: dict[int, tuple[RowKey, tuple[Any, ...]]] = field(default_factory=dict)  # see _rows
@@ -355,7 +375,12 @@ class _State:
     @property
     def facts(self) -> _Facts:
         return _Facts(
-            teams=self.teams, excluded=self.excluded, challenges=self.rules, solves=self.solves, awards=self.awards
+            teams=self.teams,
+            excluded=self.excluded,
+            challenges=self.rules,
+            solves=self.solves,
+            awards=self.awards,
+            hidden=self.hidden,
         )
 
 
@@ -366,10 +391,6 @@ TEAM_FIELDS = ("id", "name", "hidden", "banned", "country_bracket", "bracket_id"
 
 def _load_teams(event: Event) -> dict[int, Team]:
     return {team.pk: team for team in Team.objects.filter(event=event).only(*TEAM_FIELDS)}
-
-
-def _load_rules(event: Event) -> dict[int, scoring.ValueRule]:
-    return {challenge.pk: _rule(challenge) for challenge in Challenge.objects.filter(event=event)}
 
 
 def _solve_rows(event: Event) -> "QuerySet[Solve]":
@@ -409,7 +430,7 @@ def _read_new(state: _State, event: Event) -> tuple[list[scoring.SolveRecord], l
 def _load_state(event: Event, generation: str, teams_mark: Any) -> _State:
     """Read the whole event (the only time a refresh reads every row)."""
     teams = _load_teams(event)
-    rules = _load_rules(event)
+    rules, hidden = _load_challenges(event)
     excluded = frozenset(team_id for team_id, team in teams.items() if not team.ranked)
     marks = {"solve": _Mark(), "award": _Mark(), "unlock": _Mark()}
     state = _State(
@@ -424,6 +445,7 @@ def _load_state(event: Event, generation: str, teams_mark: Any) -> _State:
         tally=Tally(challenges=rules),
         marks=marks,
         team_facts=_team_facts(teams),
+        hidden=hidden,
     )
     solves_read = list(_solve_rows(event).values_list("id", "team_id", "challenge_id", "created_at"))
     awards_read = list(_award_rows(event).values_list("id", "team_id", "value", "created_at"))
@@ -449,6 +471,16 @@ def _retally(state: _State) -> None:
         excluded=state.excluded,
         blood_bonuses=state.blood_bonuses,
     )
+    state.public_tally = None
+    if any(solve.challenge_id in state.hidden for solve in state.solves):
+        state.public_tally = Tally.build(
+            solves=state.facts.public_solves(),
+            awards=state.awards,
+            challenges=state.rules,
+            excluded=state.excluded,
+            blood_bonuses=state.blood_bonuses,
+        )
+    state.rows = None
     state.public = None
 
 
@@ -478,27 +510,33 @@ def _advance(event: Event) -> _State:
     ):
         _reload_teams(state, event)  # a team made since the last read
     if any(not state.tally.knows(solve.challenge_id) for solve in solves):
-        rules = _load_rules(event)  # a challenge made since: its rule is new, the others unchanged
-        if any(rules.get(cid) != rule for cid, rule in state.rules.items()):
+        rules, hidden = _load_challenges(event)  # a challenge made since: its rule is new, the others unchanged
+        if hidden != state.hidden or any(rules.get(cid) != rule for cid, rule in state.rules.items()):
             state = _states[event.pk] = _load_state(event, generation, teams_mark)
             return state
         state.rules = rules
-        state.tally = Tally.build(
-            solves=state.solves,
+        _retally(state)
+    cut_off = state.public.cut_off if state.public is not None else None
+    if state.public_tally is None and any(solve.challenge_id in state.hidden for solve in solves):
+        state.public_tally = Tally.build(  # the first solve of a hidden challenge: the views part
+            solves=state.facts.public_solves(),
             awards=state.awards,
-            challenges=rules,
+            challenges=state.rules,
             excluded=state.excluded,
             blood_bonuses=state.blood_bonuses,
         )
-    cut_off = state.public.cut_off if state.public is not None else None
     for solve in solves:
         state.solves.append(solve)
         state.tally.add_solve(solve)
+        if state.public_tally is not None and solve.challenge_id not in state.hidden:
+            state.public_tally.add_solve(solve)
         if cut_off is not None and solve.time < cut_off:
             state.public = None
     for award in awards:
         state.awards.append(award)
         state.tally.add_award(award)
+        if state.public_tally is not None:
+            state.public_tally.add_award(award)
         if cut_off is not None and award.time < cut_off:
             state.public = None
     return state
@@ -515,24 +553,36 @@ def _reload_teams(state: _State, event: Event) -> None:
     state.public = None
 
 
-def _live_snapshot(event: Event, state: _State, *, now: datetime, version: int) -> Snapshot:
-    tally = state.tally
-    ranked = tally.ranking()
-    if state.rows is None or state.rows[0] is not ranked:  # the ranking or the teams changed since the last refresh
-        state.rows = (ranked, _rows(ranked, state.team_facts, tally.solves_per_account(), state.made_rows))
-    entries = state.rows[1]
+def _tally_snapshot(
+    event: Event,
+    state: _State,
+    tally: Tally,
+    *,
+    view: str,
+    now: datetime,
+    version: int,
+    rows: tuple[tuple[Any, ...], ...],
+) -> Snapshot:
     return Snapshot(
         event_id=event.pk,
-        view="live",
+        view=view,
         version=version,
         computed_at=now,
         cut_off=None,
-        rows=entries,
+        rows=rows,
         values=tally.values(),
         solve_counts=tally.solve_counts(),
         series_rows=_series_rows(tally.series(10)),
         bloods=tally.bloods(),
     )
+
+
+def _live_snapshot(event: Event, state: _State, *, now: datetime, version: int) -> Snapshot:
+    tally = state.tally
+    ranked = tally.ranking()
+    if state.rows is None or state.rows[0] is not ranked:  # the ranking or the teams changed since the last refresh
+        state.rows = (ranked, _rows(ranked, state.team_facts, tally.solves_per_account(), state.made_rows))
+    return _tally_snapshot(event, state, tally, view="live", now=now, version=version, rows=state.rows[1])
 
 
 def _snapshots(event: Event, state: _State, *, now: datetime, version: int) -> dict[str, Snapshot]:
@@ -541,7 +591,13 @@ def _snapshots(event: Event, state: _State, *, now: datetime, version: int) -> d
     public_cut = phases.public_cutoff(schedule, now)
     if public_cut is None:
         state.public = None
-        public = replace(live_view, view="public")
+        if state.public_tally is None:
+            public = replace(live_view, view="public")
+        else:  # hidden challenges have solves: the public view leaves them out
+            tally = state.public_tally
+            ranked = tally.ranking()
+            rows = _rows(ranked, state.team_facts, tally.solves_per_account())
+            public = _tally_snapshot(event, state, tally, view="public", now=now, version=version, rows=rows)
     elif state.public is not None and state.public.cut_off == public_cut:
         public = replace(state.public, version=version, computed_at=now)  # nothing before the cut-off moved
     else:
@@ -565,7 +621,7 @@ def _refresh(event: Event) -> dict[str, Snapshot]:
             raise
         stamp = f"{state.generation}:{version}"
     values: dict[str, Any] = {_key(event.pk, view): snapshot for view, snapshot in snapshots.items()}
-    if snapshots["public"].cut_off is None:
+    if snapshots["public"].rows is snapshots["live"].rows:
         values[_key(event.pk, "public")] = _SameAsLive(version)
     values |= {_stamp_key(event.pk, view): stamp for view in snapshots}  # after the snapshots: readers check these
     cache.set_many(values, timeout=CACHE_SECONDS)

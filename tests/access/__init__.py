@@ -1,0 +1,1 @@
+"""The route × role access matrix and the leak suite (issue 7: reliability and security)."""
