@@ -478,6 +478,16 @@ ACCOUNT_PAGES: dict[str, list[Case]] = {
     ),
 }
 
+# The audit log: administrators read every entry, organisers those of their own events (the organiser
+# of another event is let in and sees only that event's entries; kakehashi/audit/tests check which).
+AUDIT_READERS = expect(LOGIN, FORBID, foreign_organiser=ALLOW, organiser=ALLOW, admin=ALLOW)
+AUDIT: dict[str, list[Case]] = {
+    "GET /audit/": one(AUDIT_READERS),
+    "GET /audit/export.csv": one(AUDIT_READERS),
+    "GET /audit/export.jsonl": one(AUDIT_READERS),
+    "GET /api/audit": one(AUDIT_READERS),
+}
+
 SITE: dict[str, list[Case]] = {
     "GET /": one(EVERYONE),
     "POST /display/": one(EVERYONE, body={"mode": "ja"}),
@@ -495,6 +505,7 @@ MATRIX: dict[str, list[Case]] = {
     **PARTICIPANT_PAGES,
     **ORGANISER_PAGES,
     **ACCOUNT_PAGES,
+    **AUDIT,
     **SITE,
 }
 
@@ -513,6 +524,10 @@ ADMIN_EXCEPTIONS: dict[str, list[Case]] = {
         expect(LOGIN, LOGIN, admin=HIDE), note="view on site: no such object"
     ),
     "* /django-admin/(?P<url>.*)$": one(expect(LOGIN, LOGIN, admin=HIDE)),
+    **{
+        route: one(expect(LOGIN, LOGIN, admin=FORBID), note="the audit log is never written or deleted by hand")
+        for route in ("* /django-admin/audit/entry/add/", "* /django-admin/audit/entry/<path:object_id>/delete/")
+    },
     **{
         f"* /django-admin/axes/{model}/add/": one(
             expect(LOGIN, LOGIN, admin=FORBID), note="django-axes records are not added by hand"
