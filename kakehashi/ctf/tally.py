@@ -50,7 +50,10 @@ class Tally:
         self._values: dict[int, int] = {cid: rule.value(0) for cid, rule in self._rules.items()}
         self._accounts: dict[int, _Account] = {}
         self._solves_per_account: dict[int, int] = {}
-        self._ranking: list[tuple[int, int, int, datetime]] | None = None
+        self._ranking: list[tuple[int, datetime, int]] | None = None
+        self._keys: dict[int, tuple[int, datetime, int]] = {}  # account → its sort key, for the ranked ones
+        self._touched: set[int] = set()  # accounts changed since the last ranking
+        self._changed: set[int] = set()  # ... since the last take_changed
 
     @classmethod
     def build(
@@ -106,40 +109,50 @@ class Tally:
         account = self._account(award.account_id)
         account.awards.append((award.time, award.value))
         account.total += award.value
+        self._touched.add(award.account_id)
         if account.last is None or award.time > account.last:
             account.last = award.time
         self._ranking = None
 
     # -- answers ---------------------------------------------------------------------------------
 
-    def ranking(self) -> list[tuple[int, int, int, datetime]]:
-        """The ranked rows as plain ``(position, account id, score, last score time)`` tuples: the same
-        list object until the next change, so callers can tell whether anything moved."""
+    def ranking(self) -> list[tuple[int, datetime, int]]:
+        """The ranked rows as plain ``(-score, last score time, account id)`` tuples, best first (the
+        position is the index + 1): the same list object until the next change, so callers can tell
+        whether anything moved. Only the accounts changed since the last call are looked at again."""
         if self._ranking is None:
-            totals = []
-            for account_id, account in self._accounts.items():
+            keys = self._keys
+            for account_id in self._touched:
+                account = self._accounts[account_id]
                 if account.stale_last:
                     account.last = self._last_time(account)
                     account.stale_last = False
-                if account.last is not None:
-                    totals.append((-account.total, account.last, account_id))
-            totals.sort()
-            self._ranking = [
-                (index, account_id, -score, last) for index, (score, last, account_id) in enumerate(totals, start=1)
-            ]
+                if account.last is None:
+                    keys.pop(account_id, None)
+                else:
+                    keys[account_id] = (-account.total, account.last, account_id)
+            self._changed |= self._touched
+            self._touched = set()
+            self._ranking = sorted(keys.values())
         return self._ranking
+
+    def take_changed(self) -> set[int]:
+        """Accounts whose score, last scoring time or solve count may have changed since the last call
+        (as of the last :meth:`ranking`); a caller keeping one row per account renews only these."""
+        changed, self._changed = self._changed, set()
+        return changed
 
     def rows(self) -> list[StandingsRow]:
         """The ranked rows, as :func:`kakehashi.ctf.scoring.standings` gives them."""
         return [
-            StandingsRow(position=position, account_id=account_id, score=score, last_score_time=last)
-            for position, account_id, score, last in self.ranking()
+            StandingsRow(position=position, account_id=account_id, score=-negative, last_score_time=last)
+            for position, (negative, last, account_id) in enumerate(self.ranking(), start=1)
         ]
 
     def series(self, top: int = 10) -> list[ScoreSeries]:
         """Score over time of the first ``top`` accounts, as :func:`kakehashi.ctf.scoring.score_series`."""
         result = []
-        for _, account_id, _, _ in self.ranking()[: max(top, 0)]:
+        for _, _, account_id in self.ranking()[: max(top, 0)]:
             account = self._accounts[account_id]
             events = [
                 (account.solve_times[cid], points) for cid, points in account.solve_points.items() if points
@@ -185,6 +198,7 @@ class Tally:
 
     def _count(self, account_id: int) -> None:
         self._solves_per_account[account_id] = self._solves_per_account.get(account_id, 0) + 1
+        self._touched.add(account_id)
 
     def _check_new(self, solve: SolveRecord, seen: set[tuple[int, int]] | None) -> None:
         if solve.challenge_id not in self._rules:
@@ -215,6 +229,7 @@ class Tally:
             return
         account.solve_points[challenge_id] = points
         account.total += points - (old or 0)
+        self._touched.add(account_id)
         if points and not old:
             time = account.solve_times[challenge_id]
             if account.last is None or time > account.last:

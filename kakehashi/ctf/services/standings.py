@@ -35,7 +35,7 @@ from typing import Any, Literal, NamedTuple
 from django.conf import settings
 from django.core.cache import cache
 from django.db import close_old_connections
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from kakehashi.core import live
@@ -226,34 +226,42 @@ def _team_facts(teams: dict[int, Team]) -> dict[int, tuple[str, str, int | None]
     return {team_id: (team.name, team.country_bracket, team.bracket_id) for team_id, team in teams.items()}
 
 
-RowKey = tuple[int, datetime, int, tuple[str, str, int | None]]  # score, last time, solves, team facts
-
-
 def _rows(
-    ranked: list[tuple[int, int, int, datetime]],
+    ranked: list[tuple[int, datetime, int]],
     teams: dict[int, tuple[str, str, int | None]],
     solves_per_team: dict[int, int],
-    made: dict[int, tuple[RowKey, tuple[Any, ...]]] | None = None,
+    made: dict[int, tuple[Any, ...]] | None = None,
+    changed: set[int] | None = None,
 ) -> tuple[tuple[Any, ...], ...]:
-    """Standings rows in ranking order (``ranked`` holds ``(position, account id, score, last time)``),
-    as plain tuples in :class:`Entry` field order without the position, which is the order itself.
+    """Standings rows in ranking order (``ranked`` holds ``(-score, last time, account id)``), as plain
+    tuples in :class:`Entry` field order without the position, which is the order itself.
 
-    ``made`` keeps each account's last row: after a solve most rows are unchanged and are reused.
+    ``made`` keeps each account's last row, and ``changed`` names the accounts whose row may differ
+    since: after a solve most rows are reused as they are.
     """
     made = {} if made is None else made
-    rows = []
-    for _, account_id, score, last in ranked:
+    rows: list[tuple[Any, ...]] = []
+    append = rows.append
+    for negative, last, account_id in ranked:
+        if changed is not None and account_id not in changed:
+            row = made.get(account_id)
+            if row is not None:
+                append(row)
+                continue
         team = teams.get(account_id)
         if team is None:
             continue
-        key = (score, last, solves_per_team.get(account_id, 0), team)
-        previous = made.get(account_id)
-        if previous is not None and previous[0] == key:
-            rows.append(previous[1])
-        else:
-            row = (account_id, team[0], score, (last - EPOCH) // MICROSECOND, team[1], team[2], key[2])
-            made[account_id] = (key, row)
-            rows.append(row)
+        row = (
+            account_id,
+            team[0],
+            -negative,
+            (last - EPOCH) // MICROSECOND,
+            team[1],
+            team[2],
+            solves_per_team.get(account_id, 0),
+        )
+        made[account_id] = row
+        append(row)
     return tuple(rows)
 
 
@@ -279,7 +287,7 @@ def _build(
         first = bloods.setdefault(solve.challenge_id, [])
         if len(first) < 3:
             first.append(solve.account_id)
-    ranked = [(row.position, row.account_id, row.score, row.last_score_time) for row in rows]
+    ranked = [(-row.score, row.last_score_time, row.account_id) for row in rows]
     entries = _rows(ranked, _team_facts(facts.teams), solves_per_team)
     return Snapshot(
         event_id=event.pk,
@@ -329,11 +337,14 @@ class _Mark:
     high: int = 0
     gaps: dict[int, float] = field(default_factory=dict)  # id → monotonic time it was first missed
 
-    def condition(self) -> Q:
-        condition = Q(pk__gt=self.high)
+    def read(self, rows: "QuerySet[Any]", *fields: str) -> list[tuple[Any, ...]]:
+        """``(id, *fields)`` of the rows past the mark, then of the gaps: two range and key lookups on
+        the primary key (one query with ``OR`` would make SQLite scan the table)."""
+        found = list(rows.filter(pk__gt=self.high).values_list("id", *fields))
         if self.gaps:
-            condition |= Q(pk__in=sorted(self.gaps))
-        return condition
+            found += rows.filter(pk__in=sorted(self.gaps)).values_list("id", *fields)
+        self.saw([row[0] for row in found])
+        return found
 
     def saw(self, ids: list[int], *, window: int | None = None) -> None:
         now = time.monotonic()
@@ -367,10 +378,8 @@ class _State:
     public_tally: Tally | None = None  # the public view's, once a hidden challenge has a solve
     public: Snapshot | None = None  # the last public view built with a cut-off, while still right
     team_facts: dict[int, tuple[str, str, int | None]] = field(default_factory=dict)
-    made_rows: dict[int, tuple[RowKey, tuple[Any, ...]]] = field(default_factory=dict)  # see _rows
-    rows: tuple[list[tuple[int, int, int, datetime]], tuple[tuple[Any, ...], ...]] | None = (
-        None  # last ranking → its rows
-    )
+    made_rows: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # see _rows
+    rows: tuple[list[tuple[int, datetime, int]], tuple[tuple[Any, ...], ...]] | None = None  # last ranking → its rows
 
     @property
     def facts(self) -> _Facts:
@@ -406,21 +415,10 @@ def _unlock_rows(event: Event) -> "QuerySet[HintUnlock]":
 
 
 def _read_new(state: _State, event: Event) -> tuple[list[scoring.SolveRecord], list[scoring.AwardRecord]]:
-    """Rows added since the last read (three indexed queries)."""
-    solves_read = list(
-        _solve_rows(event)
-        .filter(state.marks["solve"].condition())
-        .values_list("id", "team_id", "challenge_id", "created_at")
-    )
-    awards_read = list(
-        _award_rows(event).filter(state.marks["award"].condition()).values_list("id", "team_id", "value", "created_at")
-    )
-    unlocks_read = list(
-        _unlock_rows(event).filter(state.marks["unlock"].condition()).values_list("id", "team_id", "cost", "created_at")
-    )
-    state.marks["solve"].saw([row[0] for row in solves_read])
-    state.marks["award"].saw([row[0] for row in awards_read])
-    state.marks["unlock"].saw([row[0] for row in unlocks_read])
+    """Rows added since the last read (three indexed queries, and three more while ids are missing)."""
+    solves_read = state.marks["solve"].read(_solve_rows(event), "team_id", "challenge_id", "created_at")
+    awards_read = state.marks["award"].read(_award_rows(event), "team_id", "value", "created_at")
+    unlocks_read = state.marks["unlock"].read(_unlock_rows(event), "team_id", "cost", "created_at")
     solves = [scoring.SolveRecord(account_id=t, challenge_id=c, time=at) for _, t, c, at in solves_read]
     awards = [scoring.AwardRecord(account_id=t, value=v, time=at) for _, t, v, at in awards_read]
     awards += [scoring.AwardRecord(account_id=t, value=-cost, time=at) for _, t, cost, at in unlocks_read if cost > 0]
@@ -481,6 +479,7 @@ def _retally(state: _State) -> None:
             blood_bonuses=state.blood_bonuses,
         )
     state.rows = None
+    state.made_rows = {}
     state.public = None
 
 
@@ -546,6 +545,7 @@ def _reload_teams(state: _State, event: Event) -> None:
     state.teams = _load_teams(event)
     state.team_facts = _team_facts(state.teams)
     state.rows = None
+    state.made_rows = {}
     excluded = frozenset(team_id for team_id, team in state.teams.items() if not team.ranked)
     if excluded != state.excluded:
         state.excluded = excluded
@@ -581,7 +581,8 @@ def _live_snapshot(event: Event, state: _State, *, now: datetime, version: int) 
     tally = state.tally
     ranked = tally.ranking()
     if state.rows is None or state.rows[0] is not ranked:  # the ranking or the teams changed since the last refresh
-        state.rows = (ranked, _rows(ranked, state.team_facts, tally.solves_per_account(), state.made_rows))
+        changed = tally.take_changed()
+        state.rows = (ranked, _rows(ranked, state.team_facts, tally.solves_per_account(), state.made_rows, changed))
     return _tally_snapshot(event, state, tally, view="live", now=now, version=version, rows=state.rows[1])
 
 
