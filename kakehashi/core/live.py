@@ -120,9 +120,18 @@ def drain_on_signals() -> None:
         signal.signal(number, handler)
 
 
+_draining = threading.Event()
+
+
+def draining() -> bool:
+    """Whether this process is stopping (new live connections then end at once)."""
+    return _draining.is_set()
+
+
 def drain() -> int:
     """Ask every live connection of this process to end now, so that a stopping server is not held
     up by connections that never finish; browsers reconnect (to another process) on their own."""
+    _draining.set()
     return hub.deliver_all(Message(kind=DRAIN, data={}))
 
 

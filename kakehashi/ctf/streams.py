@@ -38,10 +38,14 @@ def _release_connection() -> None:
 
 
 async def _events(channel: str, heartbeat: float) -> AsyncIterator[str]:
-    yield "retry: 3000\n\n"
     messages: AsyncGenerator[live.Message, None] = live.subscribe(channel)
-    pending: asyncio.Task[live.Message] | None = None
+    # Subscribe before the first line goes out: a message (or the server stopping) from then on is heard.
+    pending: asyncio.Task[live.Message] | None = asyncio.ensure_future(messages.__anext__())
+    await asyncio.sleep(0)
     try:
+        if live.draining():
+            return
+        yield "retry: 3000\n\n"
         while True:
             if pending is None:
                 pending = asyncio.ensure_future(messages.__anext__())
