@@ -141,7 +141,8 @@ def scoreboard(
 
 @dataclass(frozen=True)
 class _BoardItem:
-    summary: dict[str, Any]  # everything but what depends on the reader's team
+    id: int
+    head: bytes  # the item's JSON without its closing brace and the two fields of the reader's team
     required: frozenset[int]
     release_at: datetime | None
 
@@ -167,13 +168,12 @@ def _board(event: Event, *, staff: bool, language: str) -> tuple[tuple[Any, ...]
                 "difficulty": challenge.difficulty,
                 "value": shared.values.get(challenge.pk, challenge.value),
                 "solves": shared.solve_counts.get(challenge.pk, 0),
-                "solved": False,
                 "locked": challenge.state == ChallengeState.LOCKED,
-                "prerequisites_met": False,
                 "release_at": challenge.release_at,
             }
             required = frozenset(pre.pk for pre in challenge.prerequisites.all())
-            items.append(_BoardItem(summary=summary, required=required, release_at=challenge.release_at))
+            head = _encode(summary)[:-1]  # encoded once; a request only appends its team's two fields
+            items.append(_BoardItem(id=challenge.pk, head=head, required=required, release_at=challenge.release_at))
         _boards.put(key, items)
     return key, items
 
@@ -191,12 +191,16 @@ def challenge_list(event: Event, *, team: Team | None, staff: bool, language: st
     solved: frozenset[int] = frozenset()
     if team is not None:
         solved = frozenset(Solve.objects.filter(team=team).values_list("challenge_id", flat=True))
-    etag = _etag("challenges", key, team.pk if team else None, tuple(i.summary["id"] for i in shown), sorted(solved))
-    rows = [
-        {**item.summary, "solved": item.summary["id"] in solved, "prerequisites_met": item.required <= solved}
-        for item in shown
-    ]
-    return Document(etag=etag, body=_encode(rows))
+    etag = _etag("challenges", key, team.pk if team else None, tuple(item.id for item in shown), sorted(solved))
+    body = b",".join(item.head + _TEAM_FIELDS[item.id in solved, item.required <= solved] for item in shown)
+    return Document(etag=etag, body=b"[" + body + b"]")
+
+
+_TEAM_FIELDS = {
+    (solved, met): f',"solved":{str(solved).lower()},"prerequisites_met":{str(met).lower()}}}'.encode()
+    for solved in (False, True)
+    for met in (False, True)
+}
 
 
 def forget() -> None:
