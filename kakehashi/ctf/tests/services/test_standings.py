@@ -192,7 +192,12 @@ def test_an_append_refresh_reads_only_new_rows(event: Event) -> None:
     with CaptureQueriesContext(connection) as queries:
         standings_changed(event.pk, kind="append")
     reads = [q["sql"] for q in queries.captured_queries]
-    assert len(reads) <= 4, reads  # the event, then new solves, awards and unlocks
+    # the event, then new solves, awards and unlocks by id range; on PostgreSQL, whose sequences
+    # leave gaps (rolled-back tests), up to three more lookups of the missing ids
+    ranges = [sql for sql in reads if '"id" IN (' not in sql]
+    assert len(ranges) <= 4, reads
+    assert len(reads) <= 7, reads
+    assert all('"id" >' in sql or '"id" IN (' in sql for sql in reads[1:]), reads  # never a whole table
     assert {e.team_id: e.solves for e in snapshot(event, "live").entries}[teams[0].pk] == 2
     same_standings(snapshot(event, "live"), compute(event, view="live"))
 
