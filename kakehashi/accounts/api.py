@@ -38,7 +38,7 @@ from kakehashi.core.errors import ApiError, NotFound, Throttled
 router = Router(tags=["accounts"])
 organisations = Router(tags=["organisations"])
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 def _me(user: User) -> MeOut:

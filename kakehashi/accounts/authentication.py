@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.security.base import AuthBase
 
-from kakehashi.accounts import selectors, tokens
+from kakehashi.accounts import selectors, services, tokens
 from kakehashi.core.errors import ApiError
 
 TOKEN_REFUSALS = {
@@ -34,6 +34,8 @@ class TokenAuth(HttpBearer):
         if check.user is None:
             code, message = TOKEN_REFUSALS[check.reason]
             raise ApiError(message, code=code, status=401)
+        if check.stale_use and check.token_id is not None:
+            services.api_token_used(token_id=check.token_id)
         request.user = check.user
         request.api_token_used = True  # type: ignore[attr-defined]
         return check.user

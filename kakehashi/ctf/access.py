@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from kakehashi.accounts.access import require_user
 from kakehashi.accounts.models import User
 from kakehashi.core.errors import NotFound, PermissionDenied
-from kakehashi.ctf import phases
+from kakehashi.core.queries import only_row
+from kakehashi.ctf import known_events, phases
 from kakehashi.ctf.choices import ChallengeState, CountryBracket, EventRole, ParticipantStatus, ScoreboardVisibility
 from kakehashi.ctf.models import Attachment, Bracket, Challenge, Event, EventStaff, Hint, Page, Participant, Team
 
@@ -31,19 +32,19 @@ def staff_role(user: AnyUser, event: Event) -> str | None:
         return None
     if user.is_platform_admin:
         return EventRole.ORGANISER
-    return EventStaff.objects.filter(event=event, user=user).values_list("role", flat=True).first()
+    return only_row(EventStaff.objects.filter(event=event, user=user).values_list("role", flat=True))
 
 
 def access_event(user: AnyUser, slug: str) -> Event:
     """Events are public: their names and times are shown to everyone."""
-    event = Event.objects.prefetch_related("translations").filter(slug=slug).first()
+    event = known_events.by_slug(slug)
     if event is None:
         raise NotFound()
     return event
 
 
 def access_event_by_id(user: AnyUser, event_id: int) -> Event:
-    event = Event.objects.prefetch_related("translations").filter(pk=event_id).first()
+    event = known_events.by_id(event_id)
     if event is None:
         raise NotFound()
     return event
@@ -87,7 +88,7 @@ class Player:
 def access_participation(user: AnyUser, event: Event, *, need_team: bool = True) -> Player:
     """An approved participant of the event (with a team, unless told otherwise)."""
     account = require_user(user)
-    participant = Participant.objects.select_related("team").filter(event=event, user=account).first()
+    participant = only_row(Participant.objects.select_related("team").filter(event=event, user=account))
     if participant is None:
         raise PermissionDenied(_("Register for this event first."), code="not_registered")
     if participant.status == ParticipantStatus.PENDING:
@@ -106,14 +107,16 @@ def can_see_challenges(event: Event) -> bool:
     return timezone.now() >= event.starts_at
 
 
-def access_challenge_play(user: AnyUser, challenge_id: int, *, event_id: int | None = None) -> tuple[Challenge, Player]:
+def access_challenge_play(
+    user: AnyUser, challenge_id: int, *, event_id: int | None = None, texts: bool = True
+) -> tuple[Challenge, Player]:
     """A challenge a participant may read and attempt: visible or locked, released, event started.
 
     With ``event_id`` (an address naming the event), a challenge of another event is not found,
-    before anything about it or its event is told."""
-    challenge = (
-        Challenge.objects.select_related("event").prefetch_related("translations").filter(pk=challenge_id).first()
-    )
+    before anything about it or its event is told. ``texts=False`` leaves the challenge's texts
+    unread (a flag submission does not show them)."""
+    query = Challenge.objects.select_related("event")
+    challenge = only_row((query.prefetch_related("translations") if texts else query).filter(pk=challenge_id))
     if challenge is None or (event_id is not None and challenge.event_id != event_id):
         raise NotFound()
     event = challenge.event
@@ -136,10 +139,10 @@ def access_challenge_manage(user: AnyUser, challenge_id: int) -> Challenge:
 
 
 def access_hint_play(user: AnyUser, hint_id: int, *, event_id: int | None = None) -> tuple[Hint, Player]:
-    hint = Hint.objects.select_related("challenge").filter(pk=hint_id).first()
+    hint = only_row(Hint.objects.select_related("challenge__event").filter(pk=hint_id))
     if hint is None:
         raise NotFound()
-    _challenge, player = access_challenge_play(user, hint.challenge_id, event_id=event_id)
+    _challenge, player = access_challenge_play(user, hint.challenge_id, event_id=event_id, texts=False)
     return hint, player
 
 
@@ -151,7 +154,7 @@ def access_attachment(user: AnyUser, attachment_id: int) -> Attachment:
         raise NotFound()
     if staff_role(user, attachment.challenge.event) is not None:
         return attachment
-    access_challenge_play(user, attachment.challenge_id)
+    access_challenge_play(user, attachment.challenge_id, texts=False)
     return attachment
 
 
@@ -168,7 +171,7 @@ def access_scoreboard(user: AnyUser, event: Event) -> str:
 def access_registration(user: AnyUser, event: Event) -> Participant:
     """The caller's own registration for the event, whatever its status."""
     account = require_user(user)
-    participant = Participant.objects.select_related("team").filter(event=event, user=account).first()
+    participant = only_row(Participant.objects.select_related("team").filter(event=event, user=account))
     if participant is None:
         raise NotFound(_("You are not registered for this event."), code="not_registered")
     return participant
@@ -200,7 +203,7 @@ def access_board(user: AnyUser, event: Event) -> BoardViewer:
     """Staff see every challenge at any time; participants once the event has started."""
     if staff_role(user, event) is not None:
         account = require_user(user)
-        participant = Participant.objects.select_related("team").filter(event=event, user=account).first()
+        participant = only_row(Participant.objects.select_related("team").filter(event=event, user=account))
         return BoardViewer(team=participant.team if participant else None, staff=True)
     player = access_participation(user, event)
     if not can_see_challenges(event):
@@ -214,7 +217,7 @@ def bracket_filter(event: Event, value: str | None) -> tuple[str | None, int | N
         return None, None
     if value in CountryBracket.values:
         return value, None
-    bracket_id = Bracket.objects.filter(event=event, slug=value).values_list("pk", flat=True).first()
+    bracket_id = only_row(Bracket.objects.filter(event=event, slug=value).values_list("pk", flat=True))
     if bracket_id is None:
         raise NotFound()
     return None, bracket_id

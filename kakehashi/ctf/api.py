@@ -39,7 +39,16 @@ from kakehashi.ctf.schemas import (
 from kakehashi.ctf.services import play, teams
 
 router = Router(tags=["exercises"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,  # a body over the upload limit, on any route
+    422: ErrorOut,
+    429: ErrorOut,
+}
 
 
 def _language() -> str:
@@ -248,7 +257,7 @@ def challenge_detail(request: HttpRequest, challenge_id: int) -> ChallengeOut:
 
 @router.post("/challenges/{challenge_id}/attempts", response={**ERRORS, 200: AttemptOut, 429: AttemptOut})
 def attempt(request: HttpRequest, challenge_id: int, payload: AttemptIn, response: HttpResponse) -> Status[Any]:
-    challenge, player = access.access_challenge_play(request.user, challenge_id)
+    challenge, player = access.access_challenge_play(request.user, challenge_id, texts=False)
     team = player.participant.team
     assert team is not None
     outcome = play.submission_attempt(

@@ -16,12 +16,11 @@ from ninja import File, Query, Router, Status, UploadedFile
 
 from kakehashi.accounts import selectors as account_selectors
 from kakehashi.accounts.access import require_user
-from kakehashi.core.api import ErrorOut
 from kakehashi.core.errors import NotFound
 from kakehashi.core.models import Translatable
 from kakehashi.ctf import access, selectors
 from kakehashi.ctf.access import AnyUser
-from kakehashi.ctf.api import _announcement_out, _event_out, _text, _texts
+from kakehashi.ctf.api import ERRORS, _announcement_out, _event_out, _text, _texts
 from kakehashi.ctf.api import router as participant_router
 from kakehashi.ctf.choices import EventRole
 from kakehashi.ctf.models import (
@@ -80,7 +79,6 @@ ORGANISERS = "exercises: organisers"
 JUDGES = "exercises: judges"
 
 router = Router(tags=[ORGANISERS])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 # Django hands a path to the first router that declares it, and that router answers 405 for a
 # method it lacks. The writes on paths the participants' router already serves (``/events``,

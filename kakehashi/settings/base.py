@@ -164,6 +164,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "kakehashi.accounts.views.lockout"
 AXES_VERBOSE = False
 API_TOKEN_DEFAULT_DAYS = env_int("KAKEHASHI_API_TOKEN_DAYS", default=30)
+# Tokens' "last used" times are collected in each process and written together at most this often.
+TOKEN_USE_WRITE_SECONDS = env_int("KAKEHASHI_TOKEN_USE_WRITE_SECONDS", default=10)
 
 # Standings are recomputed after each scoring change in a background thread of the process that
 # made the change, so the request answers at once; off, they are recomputed before it answers.

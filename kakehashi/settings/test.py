@@ -36,3 +36,4 @@ STORAGES = {
 
 # Deterministic tests: standings are recomputed before the changing call returns.
 STANDINGS_IN_BACKGROUND = False
+TOKEN_USE_WRITE_SECONDS = 0  # written at once, so that tests see them

@@ -1,6 +1,6 @@
 from kakehashi.accounts.services.organisations import membership_set, organisation_create
 from kakehashi.accounts.services.passwords import password_change, password_reset_complete, password_reset_send
-from kakehashi.accounts.services.tokens import api_token_create, api_token_revoke
+from kakehashi.accounts.services.tokens import api_token_create, api_token_revoke, api_token_used, api_token_uses_write
 from kakehashi.accounts.services.users import (
     admin_create,
     user_create,
@@ -13,6 +13,8 @@ __all__ = [
     "admin_create",
     "api_token_create",
     "api_token_revoke",
+    "api_token_used",
+    "api_token_uses_write",
     "membership_set",
     "organisation_create",
     "password_change",

@@ -142,13 +142,14 @@ def submission_attempt(  # noqa: PLR0911  (one return per distinct, translated o
         if challenge.state == ChallengeState.LOCKED:
             return refuse(SubmissionResult.LOCKED)
         required = list(challenge.prerequisites.values_list("pk", flat=True))
-        if required:
-            solved = Solve.objects.filter(team=locked_team, challenge_id__in=required).values_list(
+        solved = set(
+            Solve.objects.filter(team=locked_team, challenge_id__in=[challenge.pk, *required]).values_list(
                 "challenge_id", flat=True
             )
-            if prerequisites.missing(required, solved):
-                return refuse(SubmissionResult.PREREQUISITES_MISSING)
-        if Solve.objects.filter(team=locked_team, challenge=challenge).exists():
+        )  # this challenge and its prerequisites, in one query
+        if required and prerequisites.missing(required, solved - {challenge.pk}):
+            return refuse(SubmissionResult.PREREQUISITES_MISSING)
+        if challenge.pk in solved:
             return refuse(SubmissionResult.ALREADY_SOLVED)
         recent_wrong = Submission.objects.filter(
             user=user,
@@ -232,7 +233,7 @@ def hint_unlock(*, hint: Hint, team: Team, user: User, now: datetime | None = No
         ended = phases.phase(_schedule(event), now) == phases.Phase.ENDED
         cost = 0 if ended else hint.cost
         if cost:
-            score = next((e.score for e in snapshot(event, "live").entries if e.team_id == locked_team.pk), 0)
+            score = snapshot(event, "live").scores.get(locked_team.pk, 0)
             if score < cost:
                 message = _("Your team does not have enough points to unlock this hint.")
                 raise ValidationError({"cost": ValidationError(message, code="not_enough_points")})

@@ -101,10 +101,15 @@ class Snapshot:
             for account_id, points in self.series_rows
         )
 
+    @cached_property
+    def scores(self) -> dict[int, int]:
+        """Each ranked team's points, by team id."""
+        return {row[0]: row[2] for row in self.rows}
+
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state.pop("entries", None)  # made again on demand, never stored
-        state.pop("series", None)
+        for made in ("entries", "series", "scores"):  # made again on demand, never stored
+            state.pop(made, None)
         return state
 
 

@@ -563,6 +563,8 @@ def test_team_page_lists_members_and_public_solves(client: Client, scored: tuple
 
 
 def count_queries(client: Client, path: str) -> int:
+    """Queries of a page once what processes keep between requests (events, standings) is in place."""
+    client.get(path)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     assert response.status_code == 200, path

@@ -1,0 +1,97 @@
+"""Events as this process last read them, kept by version.
+
+Nearly every request about an event starts by reading it: the row and its translations, two
+queries, which on the hot paths (the challenge list, a flag submission) cost as much as the rest
+of the request's reading. Events change rarely, so each process keeps the events it has read,
+and one small shared-cache read tells it whether they are still current:
+
+- Any write to an event or its texts (``save`` or ``delete``, through any path: services, imports,
+  the admin) changes the shared version (:func:`events_changed`), once at once and once more when
+  the transaction commits, so that no process keeps what it read in between. Bulk ``update()``
+  calls on events name it themselves.
+- An entry is also read again after :data:`MAX_AGE` seconds, so that a version change missed while
+  the shared cache was unreachable (each process falls back to its own memory then) is bounded.
+- Each caller gets its own copy (kept pickled), so nothing one request sets on its event is seen
+  by another.
+"""
+
+import pickle
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+
+from kakehashi.core.queries import only_row
+from kakehashi.ctf.models import Event
+
+VERSION_KEY = "ctf:events-version"
+MAX_AGE = 5.0  # seconds
+MAX_ENTRIES = 1024
+
+_entries: dict[tuple[str, Any], tuple[str, float, bytes]] = {}
+_lock = threading.Lock()
+
+
+def _version() -> str | None:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return None if version is None else str(version)
+
+
+def _kept(key: tuple[str, Any], load: Callable[[], Event | None]) -> Event | None:
+    version = _version()
+    now = time.monotonic()
+    with _lock:
+        entry = _entries.get(key)
+    if entry is not None and version is not None and entry[0] == version and now - entry[1] < MAX_AGE:
+        event: Event = pickle.loads(entry[2])  # noqa: S301  (bytes this process pickled itself)
+        return event
+    found = load()
+    if found is not None and version is not None:
+        pickled = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+        with _lock:
+            if len(_entries) >= MAX_ENTRIES:
+                _entries.clear()
+            _entries[key] = (version, now, pickled)
+    return found
+
+
+def _query() -> Any:
+    return Event.objects.prefetch_related("translations")
+
+
+def by_slug(slug: str) -> Event | None:
+    """The event with this address name, with its translations, or ``None``."""
+    return _kept(("slug", slug), lambda: only_row(_query().filter(slug=slug)))
+
+
+def by_id(event_id: int) -> Event | None:
+    """The event with this id, with its translations, or ``None``."""
+    return _kept(("id", event_id), lambda: only_row(_query().filter(pk=event_id)))
+
+
+def events_changed() -> None:
+    """An event or its texts changed: every process reads events again (now, and after the commit)."""
+    _bump()
+    transaction.on_commit(_bump, robust=True)
+
+
+def _bump() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def forget() -> None:
+    """Drop every kept event of this process (tests)."""
+    with _lock:
+        _entries.clear()
+
+
+def on_event_write(sender: type, **kwargs: Any) -> None:
+    """Signal receiver for saves and deletions of events and their translations."""
+    events_changed()
