@@ -92,6 +92,8 @@ TEMPLATES = [
 _database_url = env_str("KAKEHASHI_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'kakehashi.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers of one process take turns without SQLite's sleeping busy handler (kakehashi/core/sqlite).
+    DATABASES["default"]["ENGINE"] = "kakehashi.core.sqlite"
     # Requests run in a fixed pool of threads (kakehashi/asgi.py), each keeping its connection.
     DATABASES["default"]["CONN_MAX_AGE"] = 600
     DATABASES["default"]["OPTIONS"] = {

@@ -124,6 +124,11 @@ def submission_attempt(  # noqa: PLR0911  (one return per distinct, translated o
     CTFd PR #2908). ``now`` replaces the clock for historical replays (demo, imports).
     """
     given_now = now
+    # Matching reads only the challenge's flags and the team's id, none of what the lock guards, so
+    # it happens before the lock: on SQLite, where a writing transaction excludes every other, this
+    # keeps the flag check (and a regular expression's time) out of everyone's wait.
+    required = list(challenge.prerequisites.values_list("pk", flat=True))
+    matched, shared_from = _match(challenge, team, provided)
     with transaction.atomic():
         locked_team = Team.objects.select_for_update().get(pk=team.pk)
         now = given_now or timezone.now()
@@ -141,7 +146,6 @@ def submission_attempt(  # noqa: PLR0911  (one return per distinct, translated o
             return refuse(PHASE_RESULTS[current])
         if challenge.state == ChallengeState.LOCKED:
             return refuse(SubmissionResult.LOCKED)
-        required = list(challenge.prerequisites.values_list("pk", flat=True))
         solved = set(
             Solve.objects.filter(team=locked_team, challenge_id__in=[challenge.pk, *required]).values_list(
                 "challenge_id", flat=True
@@ -167,7 +171,6 @@ def submission_attempt(  # noqa: PLR0911  (one return per distinct, translated o
             if used >= challenge.max_attempts:
                 return refuse(SubmissionResult.ATTEMPTS_EXHAUSTED)
 
-        matched, shared_from = _match(challenge, locked_team, provided)
         if not matched:
             submission = _record(
                 challenge=challenge, team=locked_team, user=user, provided=provided,

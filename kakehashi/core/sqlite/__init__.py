@@ -1,0 +1,1 @@
+"""The SQLite database backend of Kakehashi (see :mod:`kakehashi.core.sqlite.base`)."""
