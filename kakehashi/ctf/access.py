@@ -115,11 +115,14 @@ def access_challenge_play(
     With ``event_id`` (an address naming the event), a challenge of another event is not found,
     before anything about it or its event is told. ``texts=False`` leaves the challenge's texts
     unread (a flag submission does not show them)."""
-    query = Challenge.objects.select_related("event")
+    query = Challenge.objects.all()
     challenge = only_row((query.prefetch_related("translations") if texts else query).filter(pk=challenge_id))
     if challenge is None or (event_id is not None and challenge.event_id != event_id):
         raise NotFound()
-    event = challenge.event
+    event = known_events.by_id(challenge.event_id)
+    if event is None:  # deleted meanwhile
+        raise NotFound()
+    challenge.event = event
     if staff_role(user, event) is None:
         if challenge.state == ChallengeState.HIDDEN or not phases.is_released(challenge.release_at, timezone.now()):
             raise NotFound()

@@ -7,8 +7,8 @@ and one small shared-cache read tells it whether they are still current:
 
 - Any write to an event or its texts (``save`` or ``delete``, through any path: services, imports,
   the admin) changes the shared version (:func:`events_changed`), once at once and once more when
-  the transaction commits, so that no process keeps what it read in between. Bulk ``update()``
-  calls on events name it themselves.
+  the transaction commits, so that no process keeps what it read in between; bulk ``update()``
+  of events too (``EventQuerySet``). Only raw SQL goes unseen.
 - An entry is also read again after :data:`MAX_AGE` seconds, so that a version change missed while
   the shared cache was unreachable (each process falls back to its own memory then) is bounded.
 - Each caller gets its own copy (kept pickled), so nothing one request sets on its event is seen

@@ -38,8 +38,21 @@ def validate_blood_bonuses(value: object) -> None:
         raise ValidationError(_("Give up to three bonuses of zero or more points."), code="invalid_bonuses")
 
 
+class EventQuerySet(models.QuerySet["Event"]):
+    def update(self, **kwargs: object) -> int:
+        """Bulk updates make processes read events again too, as saves do (see ``known_events``)."""
+        from kakehashi.ctf.known_events import events_changed
+
+        count = super().update(**kwargs)
+        if count:
+            events_changed()
+        return count
+
+
 class Event(Translatable):
     """A capture-the-flag event: a competition or a training, run in one or more languages."""
+
+    objects = EventQuerySet.as_manager()
 
     slug = models.SlugField(_("short name"), max_length=64, unique=True)
     languages = models.JSONField(_("languages"), default=default_languages, validators=[validate_languages])

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kakehashi.accounts.models import User
 from kakehashi.audit.choices import Action
 from kakehashi.core.models import Translatable, TranslationRow, validate_language_code
-from kakehashi.ctf import flags, known_events
+from kakehashi.ctf import flags
 from kakehashi.ctf.choices import EventMode, EventRole, RegistrationMode, ScoreboardVisibility
 from kakehashi.ctf.models import Bracket, BracketTranslation, Event, EventStaff, EventTranslation
 from kakehashi.ctf.services import recording
@@ -331,7 +331,6 @@ def event_update(*, event: Event, actor: Actor = None, **changes: Unpack[EventCh
 def event_set_paused(*, event: Event, paused: bool, actor: Actor = None) -> Event:
     """While paused, the event accepts no submissions; the clock keeps running."""
     if Event.objects.filter(pk=event.pk).exclude(paused=paused).update(paused=paused):
-        known_events.events_changed()
         action = Action.EVENT_PAUSE if paused else Action.EVENT_RESUME
         recording.record(
             action=action, actor=actor, target=event, event_id=event.pk, before={"paused": not paused},
@@ -345,7 +344,6 @@ def event_set_paused(*, event: Event, paused: bool, actor: Actor = None) -> Even
 def event_set_default(*, event: Event, actor: Actor = None) -> Event:
     """Makes this the one default event (shown first); the previous default stops being it."""
     for attempt in range(2):
-        known_events.events_changed()
         Event.objects.filter(is_default=True).exclude(pk=event.pk).update(is_default=False)
         try:
             with transaction.atomic():

@@ -59,8 +59,9 @@ def test_an_unknown_event_is_none_and_not_kept() -> None:
         lambda event: event_services.event_set_default(event=event),
         lambda event: event.translations.first().save(),
         lambda event: Event.objects.get(pk=event.pk).save(),
+        lambda event: Event.objects.filter(pk=event.pk).update(paused=True),
     ],
-    ids=["service-update", "pause-by-update", "default-by-update", "translation-save", "plain-save"],
+    ids=["service-update", "pause-by-update", "default-by-update", "translation-save", "plain-save", "bulk-update"],
 )
 def test_any_write_makes_every_process_read_the_event_again(change: object) -> None:
     event = EventFactory.create()
