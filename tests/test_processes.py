@@ -66,17 +66,28 @@ def test_unknown_environment_is_refused(tmp_path: Path) -> None:
     assert "KAKEHASHI_ENV" in result.stderr
 
 
-def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
-    env = base_env(
+def _deployed_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return base_env(
         tmp_path,
         KAKEHASHI_ENV="production",
         KAKEHASHI_SECRET_KEY=PRODUCTION_SECRET,
         KAKEHASHI_REDIS_URL="redis://127.0.0.1:6399/0",
         KAKEHASHI_ALLOWED_HOSTS="ctf.example.org",
+        **extra,
     )
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path: Path) -> None:
+    env = _deployed_env(tmp_path, KAKEHASHI_EMAIL_HOST="smtp.example.org")
     result = kakehashi("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_warns_when_mail_only_goes_to_files(tmp_path: Path) -> None:
+    result = kakehashi("check", "--deploy", "--fail-level", "WARNING", env=_deployed_env(tmp_path))
+    assert result.returncode != 0
+    assert "kakehashi.W002" in result.stdout + result.stderr
 
 
 def test_check_reports_a_bad_setting(tmp_path: Path) -> None:

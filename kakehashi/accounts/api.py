@@ -26,7 +26,9 @@ from kakehashi.accounts.schemas import (
     PasswordResetConfirmIn,
     PasswordResetIn,
     ProfileIn,
+    RegisterConfirmIn,
     RegisterIn,
+    RegisterSentOut,
     TokenCreatedOut,
     TokenIn,
     TokenOut,
@@ -64,11 +66,22 @@ def csrf(request: HttpRequest) -> CsrfOut:
     return CsrfOut(csrf_token=get_token(request))
 
 
-@router.post("/register", auth=None, response={201: MeOut, **ERRORS}, summary="Create an account")
+@router.post(
+    "/register", auth=None, response={202: RegisterSentOut, **ERRORS}, summary="Sign up: mail a confirmation link"
+)
 def register(request: HttpRequest, payload: RegisterIn) -> Status[Any]:
+    """The same answer whether or not the address has an account; only the mail sent differs."""
     require_csrf(request)
-    user = services.user_register(**payload.dict(), base_url=request.build_absolute_uri("/"))
-    return Status(201, _me(user))
+    services.registration_start(**payload.dict(), base_url=request.build_absolute_uri("/"))
+    return Status(202, RegisterSentOut())
+
+
+@router.post(
+    "/register/confirm", auth=None, response={201: MeOut, **ERRORS}, summary="Create the account of a confirmed sign-up"
+)
+def register_confirm(request: HttpRequest, payload: RegisterConfirmIn) -> Status[Any]:
+    require_csrf(request)
+    return Status(201, _me(services.registration_confirm(token=payload.token)))
 
 
 @router.post("/login", auth=None, response={200: MeOut, **ERRORS}, summary="Sign in with a session")

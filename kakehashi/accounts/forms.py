@@ -49,6 +49,10 @@ class RegisterForm(_ConfirmedPasswordMixin):
     time_zone = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
+class RegisterConfirmForm(forms.Form):
+    """No fields: the token is in the link; the form only carries the CSRF token of the button."""
+
+
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=80, required=False)
     preferred_language = forms.ChoiceField(label=_("Language"), choices=LanguagePreference.choices, required=False)

@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -13,6 +14,14 @@ class RegisterIn(Schema):
     preferred_language: LanguagePreference = LanguagePreference.UNSET
     country: Country = Country.OTHER
     time_zone: str = Field("", max_length=64)
+
+
+class RegisterSentOut(Schema):
+    status: Literal["confirmation_sent"] = "confirmation_sent"
+
+
+class RegisterConfirmIn(Schema):
+    token: str = Field(..., max_length=128)
 
 
 class LoginIn(Schema):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
+    path("register/confirm/<str:token>/", views.register_confirm, name="register_confirm"),
     path("profile/", views.profile, name="profile"),
     path("password/", views.password_change, name="password_change"),
     path("reset/", views.password_reset, name="password_reset"),

@@ -19,6 +19,7 @@ from kakehashi.accounts.forms import (
     PasswordResetForm,
     PasswordResetRequestForm,
     ProfileForm,
+    RegisterConfirmForm,
     RegisterForm,
     SignInForm,
     TokenForm,
@@ -51,13 +52,15 @@ def lockout(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs:
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
+    """The sign-up form. Its answer is the same whether or not the address has an account: the
+    difference is only in the mail sent (see ``services.signup``)."""
     if request.user.is_authenticated:
         return redirect("site:home")
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.user_register(
+            services.registration_start(
                 username=data["username"],
                 email=data["email"],
                 password=data["password1"],
@@ -70,10 +73,25 @@ def register(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            return render(request, "accounts/register_sent.html")
+    return render(request, "accounts/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def register_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the confirmation mail. Opening it only shows a button: mail scanners fetch links,
+    so only the POST of that button uses the token, makes the account and signs it in."""
+    form = RegisterConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.registration_confirm(token=token)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Kakehashi. Your account is ready."))
             return redirect("site:home")
-    return render(request, "accounts/register.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "accounts/register_confirm.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required

@@ -40,6 +40,7 @@ class Action(models.TextChoices):
     ANNOUNCEMENT_DELETE = "announcement.delete", _("Announcement deleted")
     PAGE_CREATE = "page.create", _("Event page created")
     USER_CREATE = "user.create", _("Account created by an organiser or administrator")
+    USER_SIGN_UP = "user.sign_up", _("Account created by signing up")
     USER_SET_ROLE = "user.set_role", _("Platform role changed")
     TOKEN_CREATE = "token.create", _("API token created for another user")
     IMPORT_CTFD = "import.ctfd", _("CTFd export imported")

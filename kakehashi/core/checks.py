@@ -37,3 +37,17 @@ def check_shared_cache(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_mail_delivery(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    if not getattr(settings, "EMAIL_HOST", ""):
+        return [
+            Warning(
+                "KAKEHASHI_EMAIL_HOST is not set: mails (sign-up confirmations, password resets) are only "
+                "written to files in the data directory and reach nobody.",
+                hint="Set KAKEHASHI_EMAIL_HOST (and KAKEHASHI_EMAIL_USER, KAKEHASHI_EMAIL_PASSWORD) to an SMTP server.",
+                id="kakehashi.W002",
+            )
+        ]
+    return []

@@ -35,6 +35,8 @@ SECRET_PARAMETERS = (
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # /accounts/reset/<uid>/<token>/: the user id may show, the token may not.
     (re.compile(r"(/reset/[^/\s?#\"']+/)[^/\s?#\"']+"), r"\g<1>" + MASK),
+    # /accounts/register/confirm/<token>/: a sign-up confirmation link.
+    (re.compile(r"(/register/confirm/)[^/\s?#\"']+"), r"\g<1>" + MASK),
     # ?token=…&password=… (also in a logged form body).
     (
         re.compile(r"(?i)((?:^|[?&;\s])(?:" + "|".join(SECRET_PARAMETERS) + r")=)[^&;\s\"']*"),

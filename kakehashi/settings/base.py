@@ -200,16 +200,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The largest challenge file (upload, CTFd /api/v1/files, archive member); larger ones are refused with 422.
 KAKEHASHI_MAX_ATTACHMENT_BYTES = env_int("KAKEHASHI_MAX_ATTACHMENT_MB", default=100) * 1024 * 1024
 
-# --- E-mail: console unless an SMTP host is given ----------------------------------------------
+# --- E-mail: SMTP when a host is given, otherwise one file a mail in <data dir>/mail/ -------------
 EMAIL_HOST = env_str("KAKEHASHI_EMAIL_HOST")
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend"
 )
+EMAIL_FILE_PATH = DATA_DIR / "mail"
 EMAIL_PORT = env_int("KAKEHASHI_EMAIL_PORT", default=587)
 EMAIL_HOST_USER = env_str("KAKEHASHI_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env_str("KAKEHASHI_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("KAKEHASHI_EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env_str("KAKEHASHI_EMAIL_FROM", "Kakehashi <noreply@localhost>")
+
+# --- Sign-up: confirm-first (accounts.services.signup) --------------------------------------------
+# How long a confirmation link works, and how many sign-up mails one address gets in an hour.
+KAKEHASHI_SIGNUP_CONFIRMATION_HOURS = env_int("KAKEHASHI_SIGNUP_CONFIRMATION_HOURS", default=48)
+KAKEHASHI_SIGNUP_MAILS_PER_HOUR = env_int("KAKEHASHI_SIGNUP_MAILS_PER_HOUR", default=3)
 
 # --- Security defaults that hold everywhere ------------------------------------------------------
 SESSION_COOKIE_NAME = "kakehashi_session"

@@ -73,7 +73,8 @@ def load_demo() -> list[DemoLogin]:
     for username, display_name, role, country, language, slug, membership_role in PEOPLE:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = accounts.user_register(
+            user = accounts.user_create(
+                actor=None,
                 username=username,
                 email=f"{username}@demo.kakehashi.invalid",
                 password=DEMO_PASSWORD,

@@ -28,7 +28,8 @@ def _user(username: str, display_name: str, country: str, language: str, passwor
     existing = User.objects.filter(username=username).first()
     if existing is not None:
         return existing
-    return accounts.user_register(
+    return accounts.user_create(
+        actor=None,
         username=username,
         email=f"{username}@demo.kakehashi.invalid",
         password=password,

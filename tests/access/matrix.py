@@ -120,6 +120,7 @@ ACCOUNTS_API: dict[str, list[Case]] = {
     "POST /api/accounts/register": one(
         EVERYONE, body={"username": "kk-fresh", "email": "fresh@example.org", "password": "a long fresh password 1"}
     ),
+    "POST /api/accounts/register/confirm": one(EVERYONE, body={"token": "not-a-confirmation-token"}),
     "POST /api/accounts/login": one(
         EVERYONE, body={"username": "kk-player", "password": "correct-horse-battery-staple"}
     ),
@@ -463,6 +464,8 @@ ACCOUNT_PAGES: dict[str, list[Case]] = {
     "POST /accounts/logout/": one(EVERYONE, body={}),
     "GET /accounts/register/": one(EVERYONE),
     "POST /accounts/register/": one(EVERYONE, body={}),
+    "GET /accounts/register/confirm/<str:token>/": one(EVERYONE),
+    "POST /accounts/register/confirm/<str:token>/": one(EVERYONE, body={}),
     "GET /accounts/profile/": one(SIGNED_IN),
     "POST /accounts/profile/": one(SIGNED_IN, body={}),
     "GET /accounts/password/": one(SIGNED_IN),

@@ -4,7 +4,9 @@ Chromium is never downloaded: Playwright drives ``/usr/bin/chromium`` (installed
 Screenshots go to ``test-artifacts/screenshots/`` (ignored by git) for people to look at.
 """
 
+import email
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -100,6 +102,25 @@ def _fresh_screenshots() -> None:
     if SHOTS.exists():
         shutil.rmtree(SHOTS)
     SHOTS.mkdir(parents=True)
+
+
+def confirmation_link(server_env: dict[str, str], address: str, *, timeout: float = 10.0) -> str:
+    """The sign-up confirmation link mailed to ``address``: the demo server, without an SMTP host,
+    writes each mail into ``<data dir>/mail/``."""
+    folder = Path(server_env["KAKEHASHI_DATA_DIR"]) / "mail"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in sorted(folder.glob("*.log")) if folder.exists() else []:
+            for raw in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+                message = email.message_from_bytes(raw.strip())
+                if message["To"] != address:
+                    continue
+                body = message.get_payload(decode=True)
+                found = re.search(r"https?://\S+/accounts/register/confirm/\S+/", bytes(body).decode())
+                if found:
+                    return found.group(0)
+        time.sleep(0.2)
+    pytest.fail(f"no confirmation mail to {address} in {folder}")
 
 
 def new_page(browser: Any, *, language: str = "en", width: int = 1280, height: int = 900) -> Any:

@@ -1,5 +1,5 @@
 """The main journeys, in English and in Japanese, in a real browser against the demo server:
-register → create or join a team → open a challenge → unlock a hint → a wrong then a right flag →
+register and confirm by mail → create or join a team → open a challenge → unlock a hint → a wrong then a right flag →
 the scoreboard and solve feed update without reloading; an organiser authors and publishes a
 bilingual challenge and posts an announcement that a participant sees arrive live."""
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import new_page, shoot, sign_in
+from tests.browser.conftest import confirmation_link, new_page, shoot, sign_in
 
 EVENT = "bridge-ctf"
 WELCOME_FLAG = "bridge{yoroshiku_onegaishimasu}"
@@ -32,7 +32,8 @@ TEXTS = {
 }
 
 
-def register(page: Any, server: str, username: str, country: str) -> None:
+def register(page: Any, server: str, server_env: dict[str, str], username: str, country: str) -> None:
+    """Signs up, then follows the link of the confirmation mail and presses its button."""
     page.goto(f"{server}/accounts/register/")
     page.fill("input[name=username]", username)
     page.fill("input[name=display_name]", username.title())
@@ -40,6 +41,10 @@ def register(page: Any, server: str, username: str, country: str) -> None:
     page.fill("input[name=password1]", "journey-bridge-2026")
     page.fill("input[name=password2]", "journey-bridge-2026")
     page.select_option("select[name=country]", country)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("input[name=password1]").count() == 0, page.inner_text("main")  # "check your e-mail"
+    page.goto(confirmation_link(server_env, f"{username}@example.org"))
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "/accounts/register/" not in page.url, page.inner_text("main")
@@ -55,11 +60,11 @@ def submit_flag(page: Any, flag: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
-def test_participant_journey(server: str, browser: Any, language: str) -> None:
+def test_participant_journey(server: str, server_env: dict[str, str], browser: Any, language: str) -> None:
     texts = TEXTS[language]
     page = new_page(browser, language=language)
     username = f"journey_{language}"
-    register(page, server, username, texts["country"])
+    register(page, server, server_env, username, texts["country"])
 
     page.goto(f"{server}/events/{EVENT}/")
     page.click(f"form[action='/events/{EVENT}/register/'] button[type=submit]")

@@ -36,11 +36,13 @@ def _codes(error: ValidationError) -> dict[str, list[str]]:
 @pytest.mark.parametrize(("name", "code"), sorted(HOSTILE_NAMES.items()))
 def test_registration_refuses_hostile_user_and_display_names(name: str, code: str) -> None:
     with pytest.raises(ValidationError) as raised:
-        accounts.user_register(username=name, email="a@example.org", password="correct-horse-battery")
+        accounts.registration_start(
+            username=name, email="a@example.org", password="correct-horse-battery", base_url="/"
+        )
     assert _codes(raised.value) == {"username": [code]}
     with pytest.raises(ValidationError) as raised:
-        accounts.user_register(
-            username="hanako", email="a@example.org", password="correct-horse-battery", display_name=name
+        accounts.registration_start(
+            username="hanako", email="a@example.org", password="correct-horse-battery", display_name=name, base_url="/"
         )
     assert _codes(raised.value) == {"display_name": [code]}
     assert not User.objects.exists()
@@ -49,14 +51,20 @@ def test_registration_refuses_hostile_user_and_display_names(name: str, code: st
 def test_full_width_user_name_is_the_ascii_one() -> None:
     UserFactory.create(username="admin")
     with pytest.raises(ValidationError) as raised:
-        accounts.user_register(username="ＡＤＭＩＮ", email="b@example.org", password="correct-horse-battery")
+        accounts.registration_start(
+            username="ＡＤＭＩＮ", email="b@example.org", password="correct-horse-battery", base_url="/"
+        )
     assert "username" in _codes(raised.value)
     assert User.objects.count() == 1
 
 
 def test_japanese_and_mixed_names_are_welcome() -> None:
-    user = accounts.user_register(
-        username="hanako", email="h@example.org", password="correct-horse-battery", display_name=" 山田 Hanako\u3000"
+    user = accounts.user_create(
+        actor=None,
+        username="hanako",
+        email="h@example.org",
+        password="correct-horse-battery",
+        display_name=" 山田 Hanako\u3000",
     )
     assert user.display_name == "山田 Hanako"
     accounts.user_update_profile(user=user, display_name="Ｈａｎａｋｏ（花子）")

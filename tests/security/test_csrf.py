@@ -28,6 +28,7 @@ WRITE_METHODS = ("post", "put", "patch", "delete")
 # Writes open to anyone check the body before the token: they get a body they would accept.
 VALID_BODIES = {
     "/api/accounts/register": {"username": "forged", "email": "forged@example.org", "password": "forged-password-2026"},
+    "/api/accounts/register/confirm": {"token": "x"},
     "/api/accounts/login": {"username": "csrf-organiser", "password": "hostile-input-2026-password"},
     "/api/accounts/password-reset": {"email": "csrf-organiser@example.org"},
     "/api/accounts/password-reset/confirm": {"uid": "MQ", "token": "x", "new_password": "forged-password-2026"},

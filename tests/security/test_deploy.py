@@ -84,7 +84,9 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def test_check_deploy_reports_nothing_at_warning_level(tmp_path: Path) -> None:
-    env = production_env(tmp_path, KAKEHASHI_REDIS_URL="redis://127.0.0.1:6399/0")  # shared state, as deployed
+    env = production_env(  # shared state and a mail server, as deployed
+        tmp_path, KAKEHASHI_REDIS_URL="redis://127.0.0.1:6399/0", KAKEHASHI_EMAIL_HOST="smtp.example.org"
+    )
     result = kakehashi("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     # One check is silenced on purpose, with its reason in settings/base.py: axes.W006 (the lockout

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kakehashi.accounts import services as account_services
+from kakehashi.accounts.models import User
 from kakehashi.ctf.models import Event
 from kakehashi.site.management.commands.serve import uvicorn_log_config
 from tests.security.world import FLAG, PASSWORD, World, build_world
@@ -118,7 +119,13 @@ def test_no_secret_is_ever_logged(world: World, logs: Logs) -> None:
     chosen = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
     assert call(resetting, logs, "POST", reset_path, data=chosen) == 302
 
-    newcomer = account_services.user_register(username="newcomer", email="new@example.org", password=PASSWORD)
+    sign_up = {"username": "newcomer", "email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD}
+    assert call(Client(), logs, "POST", "/accounts/register/", data={**sign_up, "country": "GB"}) == 200
+    confirm = re.search(r"https?://[^/\s]+(/accounts/register/confirm/(\S+?)/)", str(mail.outbox[-1].body))
+    assert confirm is not None
+    assert call(Client(), logs, "POST", confirm.group(1)) == 302
+    assert call(Client(), logs, "POST", confirm.group(1)) == 400  # used up: Django logs "Bad Request: <path>"
+    newcomer = User.objects.get(username="newcomer")
     joining = Client()
     joining.force_login(newcomer)
     register = reverse("ctf:register", args=[slug])
@@ -138,6 +145,7 @@ def test_no_secret_is_ever_logged(world: World, logs: Logs) -> None:
         "flag": FLAG,
         "wrong flag": "SECRET}",
         "reset token": link.group(2),
+        "sign-up token": confirm.group(2),
         "secret key": settings.SECRET_KEY,
         "session id": session_id,
         "event invitation": INVITE_CODE,

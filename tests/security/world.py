@@ -47,8 +47,8 @@ def both(payload: str, limit: int = 10_000) -> dict[str, str]:
 
 def build_world(payloads: list[str], *, slug: str) -> World:
     first = payloads[0]
-    organiser = account_services.user_register(
-        username=f"{slug}-organiser"[:30], email=f"{slug}-organiser@example.org", password=PASSWORD
+    organiser = account_services.user_create(
+        actor=None, username=f"{slug}-organiser"[:30], email=f"{slug}-organiser@example.org", password=PASSWORD
     )
     all_text = "\n\n".join(payloads)
     event = events.event_create(
@@ -140,12 +140,13 @@ def _player(world: World, number: int, payload: str) -> None:
     slug = world.event.slug
     name_payload = _as_name(world, payload)
     try:  # a user name is an identifier: the service refuses markup in it
-        user = account_services.user_register(
-            username=payload[:30], email=f"{slug}-{number}-raw@example.org", password=PASSWORD
+        user = account_services.user_create(
+            actor=None, username=payload[:30], email=f"{slug}-{number}-raw@example.org", password=PASSWORD
         )
     except ValidationError:
         world.refused["username"] = world.refused.get("username", 0) + 1
-        user = account_services.user_register(
+        user = account_services.user_create(
+            actor=None,
             username=f"{slug}-p{number}"[:30],
             email=f"{slug}-{number}@example.org",
             password=PASSWORD,

@@ -1,10 +1,10 @@
 from kakehashi.accounts.services.organisations import membership_set, organisation_create
 from kakehashi.accounts.services.passwords import password_change, password_reset_complete, password_reset_send
+from kakehashi.accounts.services.signup import registration_confirm, registration_start
 from kakehashi.accounts.services.tokens import api_token_create, api_token_revoke, api_token_used, api_token_uses_write
 from kakehashi.accounts.services.users import (
     admin_create,
     user_create,
-    user_register,
     user_set_role,
     user_update_profile,
 )
@@ -20,8 +20,9 @@ __all__ = [
     "password_change",
     "password_reset_complete",
     "password_reset_send",
+    "registration_confirm",
+    "registration_start",
     "user_create",
-    "user_register",
     "user_set_role",
     "user_update_profile",
 ]

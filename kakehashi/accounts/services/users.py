@@ -1,10 +1,9 @@
+from typing import TypedDict, Unpack
+
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kakehashi.accounts.choices import Country, LanguagePreference, PlatformRole
@@ -32,36 +31,43 @@ def _username_taken(username: str, *, exclude: int | None = None) -> bool:
     return query.exists()
 
 
-def _email_taken(email: str) -> bool:
+def email_taken(email: str) -> bool:
     return bool(email) and User.objects.filter(email__iexact=email).exists()
 
 
-def _notify_taken_email(email: str, base_url: str) -> None:
-    """Tell the owner of an address that someone tried to register another account with it.
+class Profile(TypedDict, total=False):
+    """The optional profile fields of a new account, as the sign-up form and API give them."""
 
-    Registration refuses an address in use (addresses are unique and there is no confirm-first
-    sign-up), so the refusal itself says the address is registered; the owner at least learns of it.
-    """
-    for owner in User.objects.filter(email__iexact=email, is_active=True):
-        language = owner.preferred_language if owner.preferred_language in ("en", "ja") else None
-        with translation.override(language or translation.get_language()):
-            context = {"user": owner, "link": f"{base_url.rstrip('/')}/accounts/reset/"}
-            subject = _("Someone tried to register with your e-mail address")
-            body = render_to_string("accounts/email/registration_attempt.txt", context)
-        send_mail(subject, body, None, [owner.email])
+    display_name: str
+    preferred_language: str
+    country: str
+    time_zone: str
 
 
-def _save_new(user: User, password: str, *, base_url: str = "") -> User:
-    """Validate everything, then store; a race on the unique name is reported like any other conflict."""
+ACCOUNT_FIELDS = ("username", "email", "display_name", "preferred_language", "country", "time_zone")
+
+
+def new_participant(*, username: str, email: str, **profile: Unpack[Profile]) -> User:
+    """An unsaved participant account with its names and address normalised."""
+    return User(
+        username=User.normalize_username(_name("username", username)),
+        email=User.objects.normalize_email(email.strip()),
+        display_name=_name("display_name", profile.get("display_name", "")),
+        preferred_language=profile.get("preferred_language", LanguagePreference.UNSET),
+        country=profile.get("country", Country.OTHER),
+        time_zone=profile.get("time_zone", "").strip(),
+        role=PlatformRole.PARTICIPANT,
+    )
+
+
+def new_account_problems(user: User, password: str) -> dict[str, list[str]]:
+    """Everything wrong with a new account and its password, except an e-mail address in use: the
+    sign-up must not tell that (see ``services.signup``); the other ways in check it themselves."""
     errors: dict[str, list[str]] = {}
     if not user.email:
         errors["email"] = [_("An e-mail address is required, so that you can reset your password.")]
     if _username_taken(user.username):
         errors["username"] = [_("This user name is already taken.")]
-    if _email_taken(user.email):
-        errors["email"] = [_("An account with this e-mail address already exists.")]
-        if base_url:
-            _notify_taken_email(user.email, base_url)
     try:
         validate_password(password, user)
     except ValidationError as error:
@@ -71,6 +77,14 @@ def _save_new(user: User, password: str, *, base_url: str = "") -> User:
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             errors.setdefault(field, []).extend(m for m in messages if m not in errors.get(field, []))
+    return errors
+
+
+def _save_new(user: User, password: str) -> User:
+    """Validate everything, then store; a race on the unique name is reported like any other conflict."""
+    errors = new_account_problems(user, password)
+    if email_taken(user.email):
+        errors["email"] = [_("An account with this e-mail address already exists.")]
     if errors:
         raise ValidationError(errors)
     user.set_password(password)
@@ -83,35 +97,12 @@ def _save_new(user: User, password: str, *, base_url: str = "") -> User:
 
 
 @transaction.atomic
-def user_register(
-    *,
-    username: str,
-    email: str,
-    password: str,
-    display_name: str = "",
-    preferred_language: str = LanguagePreference.UNSET,
-    country: str = Country.OTHER,
-    time_zone: str = "",
-    base_url: str = "",
+def user_create(
+    *, actor: User | AnonymousUser | None, username: str, email: str, password: str, **profile: Unpack[Profile]
 ) -> User:
-    """A new participant account. With ``base_url`` (the site's address), the owner of an e-mail
-    address that is already in use is told by e-mail of the attempt."""
-    user = User(
-        username=User.normalize_username(_name("username", username)),
-        email=User.objects.normalize_email(email.strip()),
-        display_name=_name("display_name", display_name),
-        preferred_language=preferred_language,
-        country=country,
-        time_zone=time_zone.strip(),
-        role=PlatformRole.PARTICIPANT,
-    )
-    return _save_new(user, password, base_url=base_url)
-
-
-@transaction.atomic
-def user_create(*, actor: User | AnonymousUser | None, username: str, email: str, password: str) -> User:
-    """A participant account made by an organiser or administrator for someone; recorded in the audit log."""
-    user = user_register(username=username, email=email, password=password)
+    """A participant account made by an organiser, an administrator or the demo loader for someone,
+    without a confirmation mail; recorded in the audit log."""
+    user = _save_new(new_participant(username=username, email=email, **profile), password)
     _record_created(user, actor)
     return user
 

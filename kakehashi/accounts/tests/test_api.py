@@ -1,10 +1,12 @@
 """The accounts API through HTTP: every answer in the one error shape, translated, never a 500."""
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
@@ -34,13 +36,27 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     return dict(body)
 
 
-def test_register_creates_account(csrf_client: Callable[..., Any]) -> None:
+def test_register_mails_a_link_and_confirming_creates_the_account(csrf_client: Callable[..., Any]) -> None:
     response = csrf_client("post", "/api/accounts/register", REGISTRATION)
+    assert response.status_code == 202, response.content
+    assert response.json() == {"status": "confirmation_sent"}
+    assert not User.objects.exists()
+    link = re.search(r"/accounts/register/confirm/([^/\s]+)/", str(mail.outbox[0].body))
+    assert link is not None
+    response = csrf_client("post", "/api/accounts/register/confirm", {"token": link.group(1)})
     assert response.status_code == 201, response.content
     assert response.json()["username"] == "hanako"
     user = User.objects.get(username="hanako")
     assert user.check_password("sakura-bridge-2026")
     assert user.role == "participant"
+    again = csrf_client("post", "/api/accounts/register/confirm", {"token": link.group(1)}, **{"Accept-Language": "ja"})
+    body = assert_error(again, 422, "validation_error")
+    assert "確認リンクは無効" in body["details"][0]["message"]
+
+
+def test_confirm_without_csrf_is_refused(api_client: Client) -> None:
+    response = api_client.post("/api/accounts/register/confirm", {"token": "x"}, content_type="application/json")
+    assert_error(response, 403, "csrf_failed")
 
 
 def test_register_without_csrf_is_refused(api_client: Client) -> None:

@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.core import mail
 from django.test import Client
 
 from kakehashi.accounts.models import ApiToken, User
@@ -18,11 +21,35 @@ FORM = {
 }
 
 
-def test_register_page_creates_and_signs_in(client: Client) -> None:
+def _confirm_path() -> str:
+    link = re.search(r"https?://[^/]+(/accounts/register/confirm/[^/\s]+/)", str(mail.outbox[-1].body))
+    assert link is not None
+    return link.group(1)
+
+
+def test_register_page_mails_a_link_that_creates_and_signs_in(client: Client) -> None:
     response = client.post("/accounts/register/", FORM)
+    assert response.status_code == 200
+    assert "Check your e-mail" in response.content.decode()
+    assert not User.objects.exists()
+    path = _confirm_path()
+    assert client.get(path).status_code == 200
+    assert client.get(path).status_code == 200  # opening the link (or a mail scanner) uses nothing
+    assert not User.objects.exists()
+    response = client.post(path)
     assert response.status_code == 302
     user = User.objects.get(username="owen")
     assert client.get("/accounts/profile/").context["user"] == user
+
+
+def test_a_used_link_says_so_in_japanese() -> None:
+    Client().post("/accounts/register/", FORM)
+    path = _confirm_path()
+    assert Client().post(path).status_code == 302
+    response = Client().post(path, headers={"Accept-Language": "ja"})
+    assert response.status_code == 400
+    assert "確認リンクは無効" in response.content.decode()
+    assert User.objects.count() == 1
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from kakehashi.core.redaction import MASK, RedactSecrets, redact
     ("text", "secret"),
     [
         ("Bad Request: /accounts/reset/Mg/cdef12-0123456789abcdef0123456789abcdef/", "cdef12-0123456789abcdef"),
+        ("Bad Request: /accounts/register/confirm/Zq9-0123456789abcdefABCDEF_xyz/", "0123456789abcdefABCDEF"),
         ('"GET /api/accounts/me?token=kkh_abcdefghijklmnop HTTP/1.1" 401', "abcdefghijklmnop"),
         ("POST /login?username=a&password=hunter2-secret&next=/", "hunter2-secret"),
         ("/x?flag=bridge{secret_flag}", "bridge{secret_flag}"),
