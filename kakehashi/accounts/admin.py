@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 
 from kakehashi.accounts.models import ApiToken, Membership, Organisation, OrganisationTranslation, User
 
@@ -30,6 +31,7 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     list_display = ("slug", "kind", "country")
     list_filter = ("kind", "country")
     inlines = [OrganisationTranslationInline, MembershipInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # "example.org" means https://
 
 
 @admin.register(ApiToken)
