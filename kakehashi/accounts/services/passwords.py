@@ -1,15 +1,16 @@
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kakehashi.accounts.models import User
+from kakehashi.accounts.services.mail import send_translated
+
+RESET_SUBJECT = gettext_lazy("Reset your Kakehashi password")
 
 
 @transaction.atomic
@@ -35,12 +36,13 @@ def password_reset_send(*, email: str, base_url: str) -> None:
             continue
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         token = default_token_generator.make_token(user)
-        language = user.preferred_language if user.preferred_language in ("en", "ja") else None
-        with translation.override(language or translation.get_language()):
-            context = {"user": user, "link": f"{base_url.rstrip('/')}/accounts/reset/{uid}/{token}/"}
-            subject = _("Reset your Kakehashi password")
-            body = render_to_string("accounts/email/password_reset.txt", context)
-        send_mail(subject, body, None, [user.email])
+        send_translated(
+            to=user.email,
+            preference=user.preferred_language,
+            subject=RESET_SUBJECT,
+            template="accounts/email/password_reset.txt",
+            context={"user": user, "link": f"{base_url.rstrip('/')}/accounts/reset/{uid}/{token}/"},
+        )
 
 
 def _user_from_uid(uid: str) -> User | None:

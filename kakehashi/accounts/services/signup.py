@@ -15,19 +15,17 @@ from typing import Unpack
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kakehashi.accounts import confirmation, tokens
 from kakehashi.accounts.choices import PlatformRole
 from kakehashi.accounts.models import PendingRegistration, SignupMail, User
+from kakehashi.accounts.services.mail import send_translated
 from kakehashi.accounts.services.users import (
     ACCOUNT_FIELDS,
     Profile,
@@ -45,14 +43,6 @@ MAIL_KEY_SALT = "kakehashi.accounts.signup-mail"
 
 def _address_digest(email: str) -> str:
     return salted_hmac(MAIL_KEY_SALT, confirmation.address_key(email), algorithm="sha256").hexdigest()
-
-
-def _mail(*, to: str, preferred_language: str, subject: Promise, template: str, context: dict[str, object]) -> None:
-    """One mail in the addressee's language when known, otherwise in the language of the request."""
-    language = preferred_language if preferred_language in ("en", "ja") else None
-    with translation.override(language or translation.get_language()):
-        text = render_to_string(template, context)
-        send_mail(str(subject), text, None, [to])
 
 
 def _may_mail(email: str, now: datetime) -> bool:
@@ -96,9 +86,9 @@ def registration_start(*, username: str, email: str, password: str, base_url: st
     if taken:
         _notify_owners(candidate.email, site)
         return
-    _mail(
+    send_translated(
         to=candidate.email,
-        preferred_language=candidate.preferred_language,
+        preference=candidate.preferred_language,
         subject=CONFIRM_SUBJECT,
         template="accounts/email/registration_confirm.txt",
         context={
@@ -112,9 +102,9 @@ def registration_start(*, username: str, email: str, password: str, base_url: st
 def _notify_owners(email: str, site: str) -> None:
     """Tell the owner of an address in use that someone tried to sign up with it."""
     for owner in User.objects.filter(email__iexact=email, is_active=True):
-        _mail(
+        send_translated(
             to=owner.email,
-            preferred_language=owner.preferred_language,
+            preference=owner.preferred_language,
             subject=ATTEMPT_SUBJECT,
             template="accounts/email/registration_attempt.txt",
             context={"user": owner, "link": site + reverse("accounts:password_reset")},
