@@ -216,6 +216,8 @@ DEFAULT_FROM_EMAIL = env_str("KAKEHASHI_EMAIL_FROM", "Kakehashi <noreply@localho
 # How long a confirmation link works, and how many sign-up mails one address gets in an hour.
 KAKEHASHI_SIGNUP_CONFIRMATION_HOURS = env_int("KAKEHASHI_SIGNUP_CONFIRMATION_HOURS", default=48)
 KAKEHASHI_SIGNUP_MAILS_PER_HOUR = env_int("KAKEHASHI_SIGNUP_MAILS_PER_HOUR", default=3)
+# Password-reset mails one account gets per clock hour; more requests get the same answer and no mail.
+KAKEHASHI_RESET_MAILS_PER_HOUR = env_int("KAKEHASHI_RESET_MAILS_PER_HOUR", default=3)
 
 # --- Security defaults that hold everywhere ------------------------------------------------------
 SESSION_COOKIE_NAME = "kakehashi_session"

@@ -146,6 +146,17 @@ def test_page_password_reset_answers_the_same_whoever_asks(accounts: dict[str, U
     assert len(mail.outbox) == 2
 
 
+def test_password_reset_answers_the_same_past_the_mail_cap(accounts: dict[str, User]) -> None:
+    answers = {
+        (address, attempt): (response.status_code, response.content)
+        for address in ("hanako@example.org", "nobody@example.org")
+        for attempt in range(5)
+        for response in [_api(Client(), "/api/accounts/password-reset", {"email": address}, "en")]
+    }
+    assert set(answers.values()) == {(202, b"")}
+    assert len(mail.outbox) == 3  # three reset links this hour to the one account, then silence
+
+
 # --- sign-up ------------------------------------------------------------------------------------
 
 

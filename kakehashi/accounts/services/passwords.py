@@ -1,5 +1,9 @@
+import time
+
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.encoding import force_bytes, force_str
@@ -11,6 +15,7 @@ from kakehashi.accounts.models import User
 from kakehashi.accounts.services.mail import send_translated
 
 RESET_SUBJECT = gettext_lazy("Reset your Kakehashi password")
+RESET_WINDOW = 3600  # seconds: the cap on reset mails counts per clock hour
 
 
 @transaction.atomic
@@ -26,13 +31,30 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     return user
 
 
+def _may_mail_reset(user_id: int) -> bool:
+    """Counts one more reset mail to the account in this clock hour; whether it is within the cap.
+
+    The count lives in the shared cache (Redis when set), so it holds across processes; without
+    Redis each process counts for itself. Someone who asks for reset links to another person's
+    address over and over can so send them at most a few mails an hour."""
+    key = f"kakehashi:reset-mails:{user_id}:{int(time.time() // RESET_WINDOW)}"
+    cache.add(key, 0, timeout=2 * RESET_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, timeout=2 * RESET_WINDOW)
+        count = 1
+    return count <= settings.KAKEHASHI_RESET_MAILS_PER_HOUR
+
+
 def password_reset_send(*, email: str, base_url: str) -> None:
-    """Mail a reset link to every active account with this address. Says nothing about whether one exists."""
+    """Mail a reset link to every active account with this address, at most
+    ``KAKEHASHI_RESET_MAILS_PER_HOUR`` an hour each. Says nothing about whether one exists."""
     email = email.strip()
     if not email:
         return
     for user in User.objects.filter(email__iexact=email, is_active=True):
-        if not user.has_usable_password():
+        if not user.has_usable_password() or not _may_mail_reset(user.pk):
             continue
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         token = default_token_generator.make_token(user)

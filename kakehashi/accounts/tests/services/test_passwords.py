@@ -1,7 +1,10 @@
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from kakehashi.accounts import services
+from kakehashi.accounts.services import passwords
 from kakehashi.accounts.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +47,21 @@ def test_reset_mail_is_in_the_users_language(mailoutbox: list[object]) -> None:
     message = mailoutbox[0]
     assert "パスワード" in message.subject  # type: ignore[attr-defined]
     assert "http://127.0.0.1:8000/accounts/reset/" in message.body  # type: ignore[attr-defined]
+
+
+def test_reset_mails_to_one_account_are_capped_per_hour(
+    mailoutbox: list[object], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.KAKEHASHI_RESET_MAILS_PER_HOUR = 3
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr("kakehashi.accounts.services.passwords.time.time", lambda: clock[0])
+    UserFactory.create(email="hana@example.jp")
+    UserFactory.create(email="ken@example.jp")
+    for _ in range(5):
+        services.password_reset_send(email="hana@example.jp", base_url="http://127.0.0.1:8000/")
+    assert len(mailoutbox) == 3
+    services.password_reset_send(email="ken@example.jp", base_url="http://127.0.0.1:8000/")
+    assert len(mailoutbox) == 4  # another account has its own count
+    clock[0] += passwords.RESET_WINDOW
+    services.password_reset_send(email="hana@example.jp", base_url="http://127.0.0.1:8000/")
+    assert len(mailoutbox) == 5  # the next hour
