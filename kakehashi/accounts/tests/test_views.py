@@ -52,6 +52,16 @@ def test_a_used_link_says_so_in_japanese() -> None:
     assert User.objects.count() == 1
 
 
+def test_an_address_taken_while_the_link_waited_is_refused_on_the_page() -> None:
+    Client().post("/accounts/register/", FORM)
+    path = _confirm_path()
+    UserFactory.create(username="someone-else", email="OWEN@example.org")
+    response = Client().post(path, headers={"Accept-Language": "ja"})
+    assert response.status_code == 400
+    assert "このメールアドレスのアカウントは既にあります" in response.content.decode()
+    assert not User.objects.filter(username="owen").exists()
+
+
 @pytest.mark.parametrize(
     ("changes", "language", "fragment"),
     [
