@@ -14,7 +14,7 @@ from kakehashi.core.api import ErrorOut
 from kakehashi.core.conditional import prepared_response
 from kakehashi.core.markdown import render_markdown
 from kakehashi.core.models import Translatable
-from kakehashi.ctf import access, outcomes, phases, prepared, selectors
+from kakehashi.ctf import access, kept_boards, outcomes, phases, prepared, selectors
 from kakehashi.ctf.choices import ChallengeState, SubmissionResult
 from kakehashi.ctf.models import Announcement, Event, Participant, Team
 from kakehashi.ctf.schemas import (
@@ -190,8 +190,11 @@ def challenge_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The board of the caller's team. Prepared once per change; send the ``ETag`` back in
     ``If-None-Match`` to get ``304`` while nothing changed."""
     event = access.access_event(request.user, slug)
+    pending = kept_boards.begin(request, event.pk)  # before the access rules read anything
     player = access.access_board(request.user, event)
-    document = prepared.challenge_list(event, team=player.team, staff=player.staff, language=_language())
+    team_id = player.team.pk if player.team is not None else None
+    document = prepared.challenge_list(event, team_id=team_id, staff=player.staff, language=_language())
+    kept_boards.offer(request, pending, team_id=team_id, staff=player.staff, language=_language())
     return prepared_response(
         request, etag=document.etag, body=document.body, private=True, vary=("Accept-Language", "Cookie")
     )

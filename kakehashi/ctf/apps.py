@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -12,10 +14,24 @@ class CtfConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from kakehashi.accounts.models import ApiToken, User
+        from kakehashi.ctf import kept_boards
         from kakehashi.ctf.known_events import on_event_write
-        from kakehashi.ctf.models import Event, EventTranslation
+        from kakehashi.ctf.models import Event, EventStaff, EventTranslation, Participant, Team
 
         # Every write to an event, by any path, makes processes read it again (see known_events).
         for model in (Event, EventTranslation):
             post_save.connect(on_event_write, sender=model, dispatch_uid=f"known_events:save:{model.__name__}")
             post_delete.connect(on_event_write, sender=model, dispatch_uid=f"known_events:delete:{model.__name__}")
+
+        # Grants of the challenge-list shortcut are made again when what they read changes (see kept_boards).
+        receivers: tuple[tuple[type, Any], ...] = (
+            (User, kept_boards.on_account_write),
+            (ApiToken, kept_boards.on_user_row_write),
+            (EventStaff, kept_boards.on_user_row_write),
+            (Participant, kept_boards.on_event_row_write),
+            (Team, kept_boards.on_event_row_write),
+        )
+        for sender, receiver in receivers:
+            post_save.connect(receiver, sender=sender, dispatch_uid=f"kept_boards:save:{sender.__name__}")
+            post_delete.connect(receiver, sender=sender, dispatch_uid=f"kept_boards:delete:{sender.__name__}")

@@ -12,7 +12,8 @@ and one small shared-cache read tells it whether they are still current:
 - An entry is also read again after :data:`MAX_AGE` seconds, so that a version change missed while
   the shared cache was unreachable (each process falls back to its own memory then) is bounded.
 - Each caller gets its own copy (kept pickled), so nothing one request sets on its event is seen
-  by another.
+  by another; :func:`shared_by_id` hands out one instance per version instead, for readers that
+  set nothing on it (the challenge-list shortcut, :mod:`kakehashi.ctf.kept_boards`).
 """
 
 import pickle
@@ -33,6 +34,7 @@ MAX_AGE = 5.0  # seconds
 MAX_ENTRIES = 1024
 
 _entries: dict[tuple[str, Any], tuple[str, float, bytes]] = {}
+_shared: dict[tuple[str, Any], tuple[str, float, Event]] = {}
 _lock = threading.Lock()
 
 
@@ -76,6 +78,25 @@ def by_id(event_id: int) -> Event | None:
     return _kept(("id", event_id), lambda: only_row(_query().filter(pk=event_id)))
 
 
+def shared_by_id(event_id: int) -> Event | None:
+    """Like :func:`by_id`, but every caller gets the same instance while it is current: read only."""
+    key = ("id", event_id)
+    version = _version()
+    with _lock:
+        held = _shared.get(key)
+    if held is not None and version is not None and held[0] == version and time.monotonic() - held[1] < MAX_AGE:
+        return held[2]
+    found = by_id(event_id)
+    if found is not None and version is not None:
+        with _lock:
+            entry = _entries.get(key)
+            if entry is not None and entry[0] == version:  # stamped with the time its row was read
+                if len(_shared) >= MAX_ENTRIES:
+                    _shared.clear()
+                _shared[key] = (version, entry[1], found)
+    return found
+
+
 def events_changed() -> None:
     """An event or its texts changed: every process reads events again (now, and after the commit)."""
     _bump()
@@ -90,6 +111,7 @@ def forget() -> None:
     """Drop every kept event of this process (tests)."""
     with _lock:
         _entries.clear()
+        _shared.clear()
 
 
 def on_event_write(sender: type, **kwargs: Any) -> None:

@@ -12,9 +12,7 @@ Visibility rules stay in :mod:`kakehashi.ctf.selectors`; this module only prepar
 
 import hashlib
 import json
-import threading
 from bisect import bisect_right
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,45 +20,19 @@ from typing import Any
 from django.utils import timezone
 from ninja.responses import NinjaJSONEncoder
 
+from kakehashi.core.memo import Memo
 from kakehashi.ctf import selectors
 from kakehashi.ctf.choices import ChallengeState
-from kakehashi.ctf.models import Event, Solve, Team
+from kakehashi.ctf.models import Event
 from kakehashi.ctf.schemas import ScoreboardOut, ScoreEntryOut, SeriesOut
 from kakehashi.ctf.services.standings import board_version, snapshot
 
 MEMO_SIZE = 256
 
 
-class _Memo:
-    """A small least-recently-used map, safe across the threads of one process."""
-
-    def __init__(self, size: int = MEMO_SIZE) -> None:
-        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> Any:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: tuple[Any, ...], value: Any) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-_documents = _Memo()
-_boards = _Memo()
-_releases = _Memo()
+_documents = Memo(MEMO_SIZE)
+_boards = Memo(MEMO_SIZE)
+_releases = Memo(MEMO_SIZE)
 
 
 def _encode(data: Any) -> bytes:
@@ -142,7 +114,8 @@ def scoreboard(
 @dataclass(frozen=True)
 class _BoardItem:
     id: int
-    head: bytes  # the item's JSON without its closing brace and the two fields of the reader's team
+    # The item's JSON, once for each value of the two fields of the reader's team (solved, prerequisites met).
+    variants: dict[tuple[bool, bool], bytes]
     required: frozenset[int]
     release_at: datetime | None
 
@@ -172,8 +145,11 @@ def _board(event: Event, *, staff: bool, language: str) -> tuple[tuple[Any, ...]
                 "release_at": challenge.release_at,
             }
             required = frozenset(pre.pk for pre in challenge.prerequisites.all())
-            head = _encode(summary)[:-1]  # encoded once; a request only appends its team's two fields
-            items.append(_BoardItem(id=challenge.pk, head=head, required=required, release_at=challenge.release_at))
+            head = _encode(summary)[:-1]  # encoded once; a request only picks the variant of its team
+            variants = {team_fields: head + tail for team_fields, tail in _TEAM_FIELDS.items()}
+            items.append(
+                _BoardItem(id=challenge.pk, variants=variants, required=required, release_at=challenge.release_at)
+            )
         _boards.put(key, items)
     return key, items
 
@@ -183,16 +159,15 @@ def _far_future() -> datetime:
     return datetime(9000, 1, 1, tzinfo=UTC)
 
 
-def challenge_list(event: Event, *, team: Team | None, staff: bool, language: str) -> Document:
-    """The challenge list of one team (or of staff), as bytes, with its ETag."""
+def challenge_list(event: Event, *, team_id: int | None, staff: bool, language: str) -> Document:
+    """The challenge list of one team (or of staff without a team), as bytes, with its ETag."""
     key, items = _board(event, staff=staff, language=language)
     now = timezone.now()
     shown = [item for item in items if staff or item.release_at is None or item.release_at <= now]
-    solved: frozenset[int] = frozenset()
-    if team is not None:
-        solved = frozenset(Solve.objects.filter(team=team).values_list("challenge_id", flat=True))
-    etag = _etag("challenges", key, team.pk if team else None, tuple(item.id for item in shown), sorted(solved))
-    body = b",".join(item.head + _TEAM_FIELDS[item.id in solved, item.required <= solved] for item in shown)
+    solved = selectors.solved_challenge_ids(team_id) if team_id is not None else frozenset()
+    # Releases only add to what is shown, so for one prepared board the count names the set.
+    etag = _etag("challenges", key, team_id, len(shown), sorted(solved))
+    body = b",".join(item.variants[item.id in solved, item.required <= solved] for item in shown)
     return Document(etag=etag, body=b"[" + body + b"]")
 
 

@@ -5,6 +5,7 @@ Development and production modules only add to this: production hardens, it neve
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -107,6 +108,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache: Redis when configured, otherwise process-local ------------------------------------
 # While Redis is unreachable the cache serves from process memory and retries every few seconds.
 REDIS_URL = env_str("KAKEHASHI_REDIS_URL")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -120,6 +122,10 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "kakehashi",
+            # Versions are kept per account (kakehashi.ctf.kept_boards): thousands of small keys,
+            # and a culled version only costs a request through Django, but a culled standings
+            # stamp costs a rebuild; Django's default of 300 entries is far too few for an event.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 

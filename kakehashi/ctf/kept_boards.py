@@ -1,0 +1,322 @@
+"""The challenge list of a token holder, answered without Django's machinery once Django has allowed it.
+
+In the first minute of an event every player's client asks for its challenge list at once, each with
+its own API token. Django answers one such request in several milliseconds, most of it spent on
+its own machinery (middleware, URL resolution, the API's parameter handling) and on the same three
+reads per request: the token, the registration with its team, the staff role. The list itself is
+prepared once per change (:mod:`kakehashi.ctf.prepared`).
+
+This module keeps, per process, what Django decided for a request (a *grant*: whose token, which
+event, which team, staff or not, which language, and the answer's headers) and answers the same
+request again from it, in front of Django, for as long as nothing the decision read has changed:
+
+- Only ``GET /api/events/<slug>/challenges`` with a token in ``Authorization``, no cookie and no
+  query string takes this path; the grant is kept under the token's digest, the address name and
+  every header Django's answer depended on (``Accept-Language``, host, scheme).
+- Django makes the grant, in the view, after its own access rules allowed the request
+  (:func:`begin` and :func:`offer`): the shared versions of the account and of the event are read
+  *before* the registration, the staff role, the token and the account are read (the token and the
+  account once more), so a change committed after those reads changes a version the grant holds.
+- Versions are shared-cache keys changed by every save and deletion of an account, a token, a staff
+  role, a registration or a team (signals, so the admin and imports are included), by the bulk
+  updates that bypass signals, once at once and once more after the commit. A version that is
+  missing (the cache was cleared) or a shared cache that is unreachable sends every request to
+  Django; a grant is also made again after :data:`MAX_AGE` seconds, and the token's expiry and the
+  event's start are checked on every request.
+- The answer is the one Django would give: the same prepared list, the same headers, the same
+  ``ETag`` and ``304`` for ``If-None-Match``. Anything unexpected (an error, a deleted event) sends
+  the request to Django, which answers it as always.
+"""
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from kakehashi.accounts import services as account_services
+from kakehashi.accounts import tokens
+from kakehashi.accounts.models import ApiToken
+from kakehashi.accounts.selectors import LAST_USED_PRECISION
+from kakehashi.core.memo import Memo
+from kakehashi.core.queries import only_row
+from kakehashi.ctf import access, known_events, prepared
+
+logger = logging.getLogger(__name__)
+
+ROUTE = re.compile(r"^/api/events/([^/]+)/challenges$")
+ELIGIBLE = "kakehashi.kept_board.key"  # in the WSGI environ: the request may be answered from a grant
+CANDIDATE = "kakehashi.kept_board.candidate"  # in the WSGI environ: the grant Django offers
+ALL_KEY = "ctf:grants"
+MAX_AGE = 600.0  # seconds a grant is used at most, whatever the versions say (bounds raw SQL)
+MAX_GRANTS = 20_000  # per process; the oldest go first
+KEY_HEADERS = ("HTTP_ACCEPT_LANGUAGE", "HTTP_HOST", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PROTO")
+NOT_KEPT_HEADERS = {"etag", "content-length", "set-cookie"}
+NOT_MODIFIED_DROPS = {"content-type", "content-length"}
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+Versions = tuple[str, str, str]
+
+
+def _account_key(user_id: int) -> str:
+    return f"ctf:grants:account:{user_id}"
+
+
+def _event_key(event_id: int) -> str:
+    return f"ctf:grants:event:{event_id}"
+
+
+def _keys(user_id: int, event_id: int) -> list[str]:
+    return [ALL_KEY, _account_key(user_id), _event_key(event_id)]
+
+
+def _shared_cache_down() -> bool:
+    return bool(getattr(cache, "redis_down", False))
+
+
+def _versions(user_id: int, event_id: int, *, create: bool) -> Versions | None:
+    """The current versions of what a grant for this account and event depends on."""
+    if _shared_cache_down():
+        return None
+    keys = _keys(user_id, event_id)
+    found = cache.get_many(keys)
+    if create and len(found) < len(keys):
+        for key in keys:
+            if key not in found:
+                cache.add(key, uuid.uuid4().hex, timeout=None)
+        found = cache.get_many(keys)
+    if len(found) < len(keys):
+        return None
+    return (str(found[keys[0]]), str(found[keys[1]]), str(found[keys[2]]))
+
+
+# --- what changes a version --------------------------------------------------------------------
+
+
+def grants_changed(*, user_ids: Iterable[int] = (), event_ids: Iterable[int] = (), everything: bool = False) -> None:
+    """Accounts, registrations or teams changed: grants that read them are made again.
+
+    Changed at once, and once more when the transaction commits, so that no grant made from what
+    was read in between survives."""
+    keys = [_account_key(pk) for pk in set(user_ids)] + [_event_key(pk) for pk in set(event_ids)]
+    if everything:
+        keys.append(ALL_KEY)
+    if not keys:
+        return
+
+    def bump() -> None:
+        cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
+
+    bump()
+    transaction.on_commit(bump, robust=True)
+
+
+def on_account_write(sender: type, instance: Any, **kwargs: Any) -> None:
+    """Signal receiver: an account was saved or deleted (a sign-in's ``last_login`` alone is not a change)."""
+    fields = kwargs.get("update_fields")
+    if fields is not None and set(fields) <= {"last_login"}:
+        return
+    grants_changed(user_ids=[instance.pk])
+
+
+def on_user_row_write(sender: type, instance: Any, **kwargs: Any) -> None:
+    """Signal receiver: a token or a staff role of an account was saved or deleted."""
+    fields = kwargs.get("update_fields")
+    if fields is not None and set(fields) <= {"last_used_at"}:
+        return
+    grants_changed(user_ids=[instance.user_id])
+
+
+def on_event_row_write(sender: type, instance: Any, **kwargs: Any) -> None:
+    """Signal receiver: a registration or a team of an event was saved or deleted."""
+    grants_changed(event_ids=[instance.event_id])
+
+
+# --- Django's side: making a grant ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pending:
+    user_id: int
+    event_id: int
+    versions: Versions
+
+
+@dataclass(frozen=True)
+class Candidate:
+    digest: str
+    user_id: int
+    token_id: int
+    expires_at: datetime
+    event_id: int
+    team_id: int | None
+    staff: bool
+    language: str
+    versions: Versions
+
+
+def begin(request: HttpRequest, event_id: int) -> Pending | None:
+    """Before the access rules read anything: the versions a grant for this request would hold."""
+    if ELIGIBLE not in request.META or not getattr(request, "api_token_used", False):
+        return None
+    user_id = request.user.pk
+    if user_id is None:
+        return None
+    versions = _versions(user_id, event_id, create=True)
+    return None if versions is None else Pending(user_id=user_id, event_id=event_id, versions=versions)
+
+
+def offer(request: HttpRequest, pending: Pending | None, *, team_id: int | None, staff: bool, language: str) -> None:
+    """After the access rules allowed the request: offer the grant, the token and account read again."""
+    if pending is None:
+        return
+    raw = tokens.from_authorization(request.headers.get("Authorization"))
+    if raw is None:
+        return
+    digest = tokens.digest(raw)
+    row = only_row(ApiToken.objects.select_related("user").filter(digest=digest))
+    if row is None or row.user_id != pending.user_id or not row.is_active_at(timezone.now()):
+        return
+    account = row.user
+    seen = request.user
+    if (
+        not account.is_active
+        or account.role != getattr(seen, "role", None)
+        or account.is_superuser != getattr(seen, "is_superuser", None)
+        or account.preferred_language != getattr(seen, "preferred_language", None)
+    ):
+        return
+    request.META[CANDIDATE] = Candidate(
+        digest=digest,
+        user_id=pending.user_id,
+        token_id=row.pk,
+        expires_at=row.expires_at,
+        event_id=pending.event_id,
+        team_id=team_id,
+        staff=staff,
+        language=language,
+        versions=pending.versions,
+    )
+
+
+# --- the shortcut in front of Django -------------------------------------------------------------
+
+
+@dataclass
+class Grant:
+    candidate: Candidate
+    headers: list[tuple[str, str]]
+    made_at: float
+    use_noted_at: float
+
+
+_grants = Memo(MAX_GRANTS)
+
+
+def forget() -> None:
+    """Drop every grant of this process (tests)."""
+    _grants.clear()
+
+
+def _request_key(environ: Environ) -> tuple[Any, ...] | None:
+    """The key a grant for this request is kept under, or ``None`` if it is not for this path."""
+    if environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING") or "HTTP_COOKIE" in environ:
+        return None
+    found = ROUTE.match(environ.get("PATH_INFO", ""))
+    if found is None:
+        return None
+    raw = tokens.from_authorization(environ.get("HTTP_AUTHORIZATION"))
+    if raw is None:
+        return None
+    headers = tuple(environ.get(name, "") for name in KEY_HEADERS)
+    return (tokens.digest(raw), found.group(1), environ.get("wsgi.url_scheme"), *headers)
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    wanted = etag.removeprefix("W/")
+    return any(
+        candidate == "*" or candidate.removeprefix("W/") == wanted
+        for candidate in (part.strip() for part in header.split(","))
+    )
+
+
+class KeptBoards:
+    """WSGI middleware in front of Django; see the module's description."""
+
+    def __init__(self, app: WSGIApp, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.app = app
+        self.clock = clock
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        key = _request_key(environ)
+        if key is None:
+            return self.app(environ, start_response)
+        grant: Grant | None = _grants.get(key)
+        if grant is not None:
+            try:
+                answer = self._answer(grant, environ)
+            except Exception:  # Django answers instead, and reports whatever this was
+                logger.exception("kept board: answering from a grant failed; Django answers")
+                answer = None
+            if answer is not None:
+                status, headers, body = answer
+                start_response(status, headers)
+                return [body]
+            _grants.drop(key)
+        environ[ELIGIBLE] = key
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"] = status
+            captured["headers"] = headers
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        result = self.app(environ, capture)
+        candidate = environ.get(CANDIDATE)
+        if isinstance(candidate, Candidate) and candidate.digest == key[0]:
+            self._keep(key, candidate, captured)
+        return result
+
+    def _keep(self, key: tuple[Any, ...], candidate: Candidate, captured: dict[str, Any]) -> None:
+        status = str(captured.get("status", ""))
+        headers: list[tuple[str, str]] = list(captured.get("headers", []))
+        if not status.startswith("200"):
+            return
+        if any(name.lower() == "set-cookie" for name, _value in headers):
+            return
+        kept = [(name, value) for name, value in headers if name.lower() not in NOT_KEPT_HEADERS]
+        now = self.clock()
+        _grants.put(key, Grant(candidate=candidate, headers=kept, made_at=now, use_noted_at=now))
+
+    def _answer(self, grant: Grant, environ: Environ) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        candidate = grant.candidate
+        now = self.clock()
+        if now - grant.made_at >= MAX_AGE or timezone.now() >= candidate.expires_at:
+            return None
+        if _versions(candidate.user_id, candidate.event_id, create=False) != candidate.versions:
+            return None
+        event = known_events.shared_by_id(candidate.event_id)
+        if event is None or (not candidate.staff and not access.can_see_challenges(event)):
+            return None
+        document = prepared.challenge_list(
+            event, team_id=candidate.team_id, staff=candidate.staff, language=candidate.language
+        )
+        if now - grant.use_noted_at > LAST_USED_PRECISION:
+            grant.use_noted_at = now
+            account_services.api_token_used(token_id=candidate.token_id)
+        condition = environ.get("HTTP_IF_NONE_MATCH")
+        if condition and _etag_matches(condition, document.etag):
+            headers = [(n, v) for n, v in grant.headers if n.lower() not in NOT_MODIFIED_DROPS]
+            return "304 Not Modified", [*headers, ("ETag", document.etag)], b""
+        headers = [*grant.headers, ("ETag", document.etag), ("Content-Length", str(len(document.body)))]
+        return "200 OK", headers, document.body
