@@ -11,7 +11,7 @@ Anonymous reads of the public scoreboard, the same for every reader, are answere
 of a second from Django's last answer to the same anonymous request, without entering Django
 (:mod:`kakehashi.core.public_answers`). A player's challenge list asked with an API token is
 answered in the request thread from what Django allowed for the same token, while nothing it read
-has changed, without Django's middleware and routing (:mod:`kakehashi.ctf.kept_boards`).
+has changed, without Django's middleware and routing (:mod:`kakehashi.ctf.shortcut`).
 """
 
 import os
@@ -39,10 +39,10 @@ LIVE_PATH = re.compile(r"^/events/[^/]+/stream/?$")
 PUBLIC_ROUTES = (re.compile(r"^/api/events/[^/]+/scoreboard$"),)
 asynchronous = get_asgi_application()
 
-from kakehashi.ctf.kept_boards import KeptBoards  # noqa: E402  (needs the apps loaded above)
+from kakehashi.ctf.shortcut import Shortcut  # noqa: E402  (needs the apps loaded above)
 
 threaded = PublicAnswers(
-    WSGIMiddleware(KeptBoards(get_wsgi_application()), workers=int(os.environ.get("KAKEHASHI_THREADS", "8"))),  # type: ignore[arg-type]
+    WSGIMiddleware(Shortcut(get_wsgi_application()), workers=int(os.environ.get("KAKEHASHI_THREADS", "8"))),  # type: ignore[arg-type]
     routes=PUBLIC_ROUTES,
     session_cookie=settings.SESSION_COOKIE_NAME,
     kept_cookies=(settings.LANGUAGE_COOKIE_NAME, TIMEZONE_COOKIE_NAME),

@@ -92,25 +92,30 @@ def _inspect(value: Any, limit: int) -> int:
     return deepest
 
 
+def parse_json_object(raw: bytes) -> DictStrAny:
+    """A request body as :class:`StrictJSONParser` accepts it; :class:`MalformedBody` otherwise."""
+    try:
+        data = json.loads(
+            raw.decode("utf-8"),
+            object_pairs_hook=_unique_keys,
+            parse_constant=_no_constants,
+            parse_float=_finite,
+        )
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise MalformedBody(str(error)) from error
+    if not isinstance(data, dict):
+        raise MalformedBody("the body must be a JSON object")
+    if _inspect(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise MalformedBody("the body is nested too deeply")
+    return data
+
+
 class StrictJSONParser(Parser):
     """JSON bodies must be UTF-8 JSON objects of bounded depth, with unique keys, finite numbers and
     text a database can store (no NUL, no lone surrogates)."""
 
     def parse_body(self, request: HttpRequest) -> DictStrAny:
-        try:
-            data = json.loads(
-                request.body.decode("utf-8"),
-                object_pairs_hook=_unique_keys,
-                parse_constant=_no_constants,
-                parse_float=_finite,
-            )
-        except (UnicodeDecodeError, ValueError, RecursionError) as error:
-            raise MalformedBody(str(error)) from error
-        if not isinstance(data, dict):
-            raise MalformedBody("the body must be a JSON object")
-        if _inspect(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
-            raise MalformedBody("the body is nested too deeply")
-        return data
+        return parse_json_object(request.body)
 
     def parse_querydict(
         self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest

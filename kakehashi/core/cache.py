@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -58,6 +59,10 @@ def _health_of(location: str) -> _Health:
         return _health.setdefault(location, _Health())
 
 
+_clients: dict[tuple[str, str], Any] = {}
+_clients_lock = threading.Lock()
+
+
 class ResilientRedisCache(RedisCache):
     """Django's ``RedisCache`` that never lets an unreachable Redis fail a request."""
 
@@ -73,6 +78,24 @@ class ResilientRedisCache(RedisCache):
             "OPTIONS": {"MAX_ENTRIES": FALLBACK_ENTRIES},
         }
         self.fallback = LocMemCache(f"kakehashi-redis-fallback:{server}", fallback_params)
+
+    @cached_property
+    def _cache(self) -> Any:
+        """One client, and so one connection pool, per server for the whole process.
+
+        Django keeps a cache instance per thread *and context*, and each request served by the
+        thread pool runs in a fresh context: with Django's own property every request made a new
+        pool, so a new connection (and its handshake) for its first command. The client is safe to
+        share between threads; the pool hands each command a connection of its own.
+        """
+        # RedisCache sets _options, _class and _servers; its stubs do not name them.
+        options: dict[str, Any] = self._options  # type: ignore[attr-defined]
+        key = (self._location, repr(sorted(options.items())))
+        with _clients_lock:
+            client = _clients.get(key)
+            if client is None:
+                client = _clients[key] = self._class(self._servers, **options)  # type: ignore[attr-defined]
+        return client
 
     # --- the outage bookkeeping -------------------------------------------------------------
 

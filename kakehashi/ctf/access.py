@@ -107,14 +107,16 @@ def can_see_challenges(event: Event) -> bool:
     return timezone.now() >= event.starts_at
 
 
-def access_challenge_play(
-    user: AnyUser, challenge_id: int, *, event_id: int | None = None, texts: bool = True
-) -> tuple[Challenge, Player]:
-    """A challenge a participant may read and attempt: visible or locked, released, event started.
+def challenge_open(challenge: Challenge, event: Event) -> bool:
+    """Whether participants may read and attempt the challenge now: visible or locked, released,
+    and the event has started."""
+    if challenge.state == ChallengeState.HIDDEN or not phases.is_released(challenge.release_at, timezone.now()):
+        return False
+    return can_see_challenges(event)
 
-    With ``event_id`` (an address naming the event), a challenge of another event is not found,
-    before anything about it or its event is told. ``texts=False`` leaves the challenge's texts
-    unread (a flag submission does not show them)."""
+
+def challenge_for_play(challenge_id: int, *, event_id: int | None = None, texts: bool = True) -> Challenge:
+    """The challenge with its event, before any rule about who asks (``NotFound`` if there is none)."""
     query = Challenge.objects.all()
     challenge = only_row((query.prefetch_related("translations") if texts else query).filter(pk=challenge_id))
     if challenge is None or (event_id is not None and challenge.event_id != event_id):
@@ -123,13 +125,26 @@ def access_challenge_play(
     if event is None:  # deleted meanwhile
         raise NotFound()
     challenge.event = event
-    if staff_role(user, event) is None:
-        if challenge.state == ChallengeState.HIDDEN or not phases.is_released(challenge.release_at, timezone.now()):
-            raise NotFound()
-        if not can_see_challenges(event):
-            raise NotFound()
-    player = access_participation(user, event)
-    return challenge, player
+    return challenge
+
+
+def access_loaded_challenge_play(user: AnyUser, challenge: Challenge) -> Player:
+    """The rules of :func:`access_challenge_play` for a challenge :func:`challenge_for_play` read."""
+    if staff_role(user, challenge.event) is None and not challenge_open(challenge, challenge.event):
+        raise NotFound()
+    return access_participation(user, challenge.event)
+
+
+def access_challenge_play(
+    user: AnyUser, challenge_id: int, *, event_id: int | None = None, texts: bool = True
+) -> tuple[Challenge, Player]:
+    """A challenge a participant may read and attempt: visible or locked, released, event started.
+
+    With ``event_id`` (an address naming the event), a challenge of another event is not found,
+    before anything about it or its event is told. ``texts=False`` leaves the challenge's texts
+    unread (a flag submission does not show them)."""
+    challenge = challenge_for_play(challenge_id, event_id=event_id, texts=texts)
+    return challenge, access_loaded_challenge_play(user, challenge)
 
 
 def access_challenge_manage(user: AnyUser, challenge_id: int) -> Challenge:

@@ -15,7 +15,7 @@ class CtfConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from kakehashi.accounts.models import ApiToken, User
-        from kakehashi.ctf import kept_boards
+        from kakehashi.ctf import shortcut
         from kakehashi.ctf.known_events import on_event_write
         from kakehashi.ctf.models import Event, EventStaff, EventTranslation, Participant, Team
 
@@ -24,14 +24,14 @@ class CtfConfig(AppConfig):
             post_save.connect(on_event_write, sender=model, dispatch_uid=f"known_events:save:{model.__name__}")
             post_delete.connect(on_event_write, sender=model, dispatch_uid=f"known_events:delete:{model.__name__}")
 
-        # Grants of the challenge-list shortcut are made again when what they read changes (see kept_boards).
+        # Grants of the challenge-list shortcut are made again when what they read changes (see shortcut).
         receivers: tuple[tuple[type, Any], ...] = (
-            (User, kept_boards.on_account_write),
-            (ApiToken, kept_boards.on_user_row_write),
-            (EventStaff, kept_boards.on_user_row_write),
-            (Participant, kept_boards.on_event_row_write),
-            (Team, kept_boards.on_event_row_write),
+            (User, shortcut.on_account_write),
+            (ApiToken, shortcut.on_user_row_write),
+            (EventStaff, shortcut.on_user_row_write),
+            (Participant, shortcut.on_event_row_write),
+            (Team, shortcut.on_event_row_write),
         )
         for sender, receiver in receivers:
-            post_save.connect(receiver, sender=sender, dispatch_uid=f"kept_boards:save:{sender.__name__}")
-            post_delete.connect(receiver, sender=sender, dispatch_uid=f"kept_boards:delete:{sender.__name__}")
+            post_save.connect(receiver, sender=sender, dispatch_uid=f"shortcut:save:{sender.__name__}")
+            post_delete.connect(receiver, sender=sender, dispatch_uid=f"shortcut:delete:{sender.__name__}")

@@ -13,14 +13,14 @@ and one small shared-cache read tells it whether they are still current:
   the shared cache was unreachable (each process falls back to its own memory then) is bounded.
 - Each caller gets its own copy (kept pickled), so nothing one request sets on its event is seen
   by another; :func:`shared_by_id` hands out one instance per version instead, for readers that
-  set nothing on it (the challenge-list shortcut, :mod:`kakehashi.ctf.kept_boards`).
+  set nothing on it (the challenge-list shortcut, :mod:`kakehashi.ctf.shortcut`).
 """
 
 import pickle
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.cache import cache
@@ -78,10 +78,11 @@ def by_id(event_id: int) -> Event | None:
     return _kept(("id", event_id), lambda: only_row(_query().filter(pk=event_id)))
 
 
-def shared_by_id(event_id: int) -> Event | None:
-    """Like :func:`by_id`, but every caller gets the same instance while it is current: read only."""
+def shared_by_id(event_id: int, *, known: Mapping[str, Any] | None = None) -> Event | None:
+    """Like :func:`by_id`, but every caller gets the same instance while it is current: read only.
+    ``known``: shared-cache keys the caller already read (:data:`VERSION_KEY` among them)."""
     key = ("id", event_id)
-    version = _version()
+    version = str(known[VERSION_KEY]) if known is not None and known.get(VERSION_KEY) is not None else _version()
     with _lock:
         held = _shared.get(key)
     if held is not None and version is not None and held[0] == version and time.monotonic() - held[1] < MAX_AGE:

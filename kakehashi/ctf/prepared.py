@@ -13,6 +13,7 @@ Visibility rules stay in :mod:`kakehashi.ctf.selectors`; this module only prepar
 import hashlib
 import json
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from kakehashi.ctf.choices import ChallengeState
 from kakehashi.ctf.models import Event
 from kakehashi.ctf.schemas import ScoreboardOut, ScoreEntryOut, SeriesOut
 from kakehashi.ctf.services.standings import board_version, snapshot
+from kakehashi.ctf.services.standings import read_ahead_keys as standings_keys
 
 MEMO_SIZE = 256
 
@@ -120,11 +122,17 @@ class _BoardItem:
     release_at: datetime | None
 
 
-def _board(event: Event, *, staff: bool, language: str) -> tuple[tuple[Any, ...], list[_BoardItem]]:
+def board_view(*, staff: bool) -> str:
+    """The standings view a challenge list shows its values and solve counts from."""
+    return "live" if staff else "public"
+
+
+def _board(
+    event: Event, *, staff: bool, language: str, known: Mapping[str, Any] | None = None
+) -> tuple[tuple[Any, ...], list[_BoardItem]]:
     """The shared part of the challenge list, prepared once per board and standings version."""
-    view = "live" if staff else "public"
-    shared = snapshot(event, view)
-    version = board_version(event.pk)
+    shared = snapshot(event, board_view(staff=staff), known=known)
+    version = board_version(event.pk, known=known)
     key = (event.pk, staff, language, version, shared.version, shared.computed_at)
     items: list[_BoardItem] | None = _boards.get(key)
     if items is None:
@@ -159,9 +167,12 @@ def _far_future() -> datetime:
     return datetime(9000, 1, 1, tzinfo=UTC)
 
 
-def challenge_list(event: Event, *, team_id: int | None, staff: bool, language: str) -> Document:
-    """The challenge list of one team (or of staff without a team), as bytes, with its ETag."""
-    key, items = _board(event, staff=staff, language=language)
+def challenge_list(
+    event: Event, *, team_id: int | None, staff: bool, language: str, known: Mapping[str, Any] | None = None
+) -> Document:
+    """The challenge list of one team (or of staff without a team), as bytes, with its ETag.
+    ``known``: the shared-cache keys of :func:`read_ahead_keys` the caller already read."""
+    key, items = _board(event, staff=staff, language=language, known=known)
     now = timezone.now()
     shown = [item for item in items if staff or item.release_at is None or item.release_at <= now]
     solved = selectors.solved_challenge_ids(team_id) if team_id is not None else frozenset()
@@ -169,6 +180,11 @@ def challenge_list(event: Event, *, team_id: int | None, staff: bool, language: 
     etag = _etag("challenges", key, team_id, len(shown), sorted(solved))
     body = b",".join(item.variants[item.id in solved, item.required <= solved] for item in shown)
     return Document(etag=etag, body=b"[" + body + b"]")
+
+
+def read_ahead_keys(event_id: int, *, staff: bool) -> list[str]:
+    """The shared-cache keys a challenge list reads (standings stamp, board version)."""
+    return standings_keys(event_id, board_view(staff=staff))
 
 
 _TEAM_FIELDS = {

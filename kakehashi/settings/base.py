@@ -122,7 +122,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "kakehashi",
-            # Versions are kept per account (kakehashi.ctf.kept_boards): thousands of small keys,
+            # Versions are kept per account (kakehashi.ctf.shortcut): thousands of small keys,
             # and a culled version only costs a request through Django, but a culled standings
             # stamp costs a rebuild; Django's default of 300 entries is far too few for an event.
             "OPTIONS": {"MAX_ENTRIES": 100_000},

@@ -27,6 +27,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -746,10 +747,17 @@ def _board_key(event_id: int) -> str:
     return f"ctf:board-version:{event_id}"
 
 
-def board_version(event_id: int) -> str:
+def read_ahead_keys(event_id: int, view: str) -> list[str]:
+    """The shared-cache keys :func:`snapshot` and :func:`board_version` read, so that a hot path can
+    read them together with its own in one round trip and pass them in as ``known``."""
+    return [_stamp_key(event_id, view), _board_key(event_id)]
+
+
+def board_version(event_id: int, *, known: Mapping[str, Any] | None = None) -> str:
     """Names the current state of the event's challenges (texts, values, states): it changes with
-    every :func:`board_changed`, and when the cache is lost."""
-    version = cache.get(_board_key(event_id))
+    every :func:`board_changed`, and when the cache is lost. ``known``: keys already read."""
+    key = _board_key(event_id)
+    version = known.get(key) if known is not None and key in known else cache.get(key)
     if version is None:
         cache.add(_board_key(event_id), uuid.uuid4().hex, timeout=None)
         version = cache.get(_board_key(event_id))
@@ -767,14 +775,15 @@ _memo: dict[tuple[int, str], tuple[str, Snapshot]] = {}  # (event, view) → (st
 _memo_lock = threading.Lock()
 
 
-def snapshot(event: Event, view: str) -> Snapshot:
+def snapshot(event: Event, view: str, *, known: Mapping[str, Any] | None = None) -> Snapshot:
     """The stored snapshot for ``view`` (``live`` or ``public``), built once if the cache lost it.
 
     One small cache read (the stored version's stamp) when this process already holds that
     version. A stored public snapshot taken before the freeze stays right after it (no solve since),
     but must report itself frozen once the freeze time has passed; it is rebuilt then.
     """
-    stamp = cache.get(_stamp_key(event.pk, view))
+    stamp_key = _stamp_key(event.pk, view)
+    stamp = known.get(stamp_key) if known is not None and stamp_key in known else cache.get(stamp_key)
     found: Snapshot | None = None
     if stamp is not None:
         held = _memo.get((event.pk, view))

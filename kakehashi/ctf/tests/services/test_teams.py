@@ -660,8 +660,9 @@ def test_nothing_is_asked_when_a_change_is_refused(
     event: Event, standings_calls: list[int], django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     team = TeamFactory.create(event=event, banned=True)
+    joiner = registered(event)
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ValidationError):
-        teams.team_join(participant=registered(event), invite_code=team.invite_code)
+        teams.team_join(participant=joiner, invite_code=team.invite_code)
     assert callbacks == []
     assert standings_calls == []
 

@@ -28,38 +28,52 @@ request again from it, in front of Django, for as long as nothing the decision r
   the request to Django, which answers it as always.
 """
 
+import io
+import json
 import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
+from ninja.responses import NinjaJSONEncoder
+from pydantic import ValidationError
 
 from kakehashi.accounts import services as account_services
 from kakehashi.accounts import tokens
-from kakehashi.accounts.models import ApiToken
+from kakehashi.accounts.models import ApiToken, User
 from kakehashi.accounts.selectors import LAST_USED_PRECISION
+from kakehashi.core import unavailable
+from kakehashi.core.api import MalformedBody, parse_json_object
 from kakehashi.core.memo import Memo
 from kakehashi.core.queries import only_row
-from kakehashi.ctf import access, known_events, prepared
+from kakehashi.core.unavailable import DATABASE_ERRORS
+from kakehashi.ctf import access, known_events, outcomes, prepared, selectors
+from kakehashi.ctf.choices import SubmissionResult
+from kakehashi.ctf.models import Challenge, Event, Team
+from kakehashi.ctf.schemas import AttemptIn, AttemptOut
+from kakehashi.ctf.services import play
 
 logger = logging.getLogger(__name__)
 
-ROUTE = re.compile(r"^/api/events/([^/]+)/challenges$")
+BOARD_ROUTE = re.compile(r"^/api/events/([^/]+)/challenges$")
+ATTEMPT_ROUTE = re.compile(r"^/api/challenges/([0-9]{1,18})/attempts$")
+LARGEST_ATTEMPT = 16 * 1024  # bytes; a larger body is Django's to refuse
 ELIGIBLE = "kakehashi.kept_board.key"  # in the WSGI environ: the request may be answered from a grant
 CANDIDATE = "kakehashi.kept_board.candidate"  # in the WSGI environ: the grant Django offers
 ALL_KEY = "ctf:grants"
 MAX_AGE = 600.0  # seconds a grant is used at most, whatever the versions say (bounds raw SQL)
 MAX_GRANTS = 20_000  # per process; the oldest go first
 KEY_HEADERS = ("HTTP_ACCEPT_LANGUAGE", "HTTP_HOST", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PROTO")
-NOT_KEPT_HEADERS = {"etag", "content-length", "set-cookie"}
+NOT_KEPT_HEADERS = {"etag", "content-length", "set-cookie", "retry-after"}
 NOT_MODIFIED_DROPS = {"content-type", "content-length"}
 
 Environ = dict[str, Any]
@@ -84,18 +98,19 @@ def _shared_cache_down() -> bool:
     return bool(getattr(cache, "redis_down", False))
 
 
-def _versions(user_id: int, event_id: int, *, create: bool) -> Versions | None:
-    """The current versions of what a grant for this account and event depends on."""
+def _versions(user_id: int, event_id: int, *, create: bool, found: Mapping[str, Any] | None = None) -> Versions | None:
+    """The current versions of what a grant for this account and event depends on (``None`` if one
+    is missing and not ``create``). ``found``: what the caller already read of the shared cache."""
     if _shared_cache_down():
         return None
     keys = _keys(user_id, event_id)
-    found = cache.get_many(keys)
-    if create and len(found) < len(keys):
+    found = cache.get_many(keys) if found is None else found
+    if create and any(key not in found for key in keys):
         for key in keys:
             if key not in found:
                 cache.add(key, uuid.uuid4().hex, timeout=None)
         found = cache.get_many(keys)
-    if len(found) < len(keys):
+    if any(key not in found for key in keys):
         return None
     return (str(found[keys[0]]), str(found[keys[1]]), str(found[keys[2]]))
 
@@ -230,16 +245,46 @@ def forget() -> None:
 
 def _request_key(environ: Environ) -> tuple[Any, ...] | None:
     """The key a grant for this request is kept under, or ``None`` if it is not for this path."""
-    if environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING") or "HTTP_COOKIE" in environ:
+    if environ.get("QUERY_STRING") or "HTTP_COOKIE" in environ:
         return None
-    found = ROUTE.match(environ.get("PATH_INFO", ""))
-    if found is None:
+    method, path = environ.get("REQUEST_METHOD"), environ.get("PATH_INFO", "")
+    target: tuple[str, Any]
+    if method == "GET" and (found := BOARD_ROUTE.match(path)) is not None:
+        target = ("board", found.group(1))
+    elif method == "POST" and (found := ATTEMPT_ROUTE.match(path)) is not None:
+        if not str(environ.get("CONTENT_TYPE", "")).startswith("application/json"):
+            return None
+        target = ("attempt", int(found.group(1)))
+    else:
         return None
     raw = tokens.from_authorization(environ.get("HTTP_AUTHORIZATION"))
     if raw is None:
         return None
     headers = tuple(environ.get(name, "") for name in KEY_HEADERS)
-    return (tokens.digest(raw), found.group(1), environ.get("wsgi.url_scheme"), *headers)
+    return (tokens.digest(raw), *target, environ.get("wsgi.url_scheme"), *headers)
+
+
+def _read_body(environ: Environ) -> bytes | None:
+    """The request body, left readable again for Django; ``None`` (nothing read) if its length is
+    not given or is over :data:`LARGEST_ATTEMPT`."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+    if not 0 <= length <= LARGEST_ATTEMPT:
+        return None
+    raw = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(raw)
+    return bytes(raw)
+
+
+def _flag_of(raw: bytes) -> str | None:
+    """The flag of a body Django's parser and schema would accept, or ``None`` (Django answers)."""
+    try:
+        data = parse_json_object(raw)
+        return AttemptIn.model_validate(data).flag if set(data) == {"flag"} else None
+    except (MalformedBody, ValidationError):
+        return None
 
 
 def _etag_matches(header: str, etag: str) -> bool:
@@ -250,7 +295,10 @@ def _etag_matches(header: str, etag: str) -> bool:
     )
 
 
-class KeptBoards:
+Answer = tuple[str, list[tuple[str, str]], bytes]
+
+
+class Shortcut:
     """WSGI middleware in front of Django; see the module's description."""
 
     def __init__(self, app: WSGIApp, *, clock: Callable[[], float] = time.monotonic) -> None:
@@ -261,17 +309,23 @@ class KeptBoards:
         key = _request_key(environ)
         if key is None:
             return self.app(environ, start_response)
+        raw = b""
+        if key[1] == "attempt":
+            body = _read_body(environ)
+            if body is None:
+                return self.app(environ, start_response)
+            raw = body
         grant: Grant | None = _grants.get(key)
         if grant is not None:
-            try:
-                answer = self._answer(grant, environ)
-            except Exception:  # Django answers instead, and reports whatever this was
-                logger.exception("kept board: answering from a grant failed; Django answers")
-                answer = None
+            answer = (
+                self._board(grant, environ)
+                if key[1] == "board"
+                else self._attempt(grant, key[2], raw, environ.get("REMOTE_ADDR"))
+            )
             if answer is not None:
-                status, headers, body = answer
+                status, headers, content = answer
                 start_response(status, headers)
-                return [body]
+                return [content]
             _grants.drop(key)
         environ[ELIGIBLE] = key
         captured: dict[str, Any] = {}
@@ -298,25 +352,101 @@ class KeptBoards:
         now = self.clock()
         _grants.put(key, Grant(candidate=candidate, headers=kept, made_at=now, use_noted_at=now))
 
-    def _answer(self, grant: Grant, environ: Environ) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    def _current(self, grant: Grant, extra_keys: list[str]) -> tuple[Event, dict[str, Any]] | None:
+        """The grant's event when nothing the grant depends on has changed, with what was read of
+        the shared cache (the grant's versions and ``extra_keys``, in one round trip)."""
         candidate = grant.candidate
         now = self.clock()
-        if now - grant.made_at >= MAX_AGE or timezone.now() >= candidate.expires_at:
+        if now - grant.made_at >= MAX_AGE or timezone.now() >= candidate.expires_at or _shared_cache_down():
             return None
-        if _versions(candidate.user_id, candidate.event_id, create=False) != candidate.versions:
+        keys = [*_keys(candidate.user_id, candidate.event_id), known_events.VERSION_KEY, *extra_keys]
+        found = cache.get_many(keys)
+        if _versions(candidate.user_id, candidate.event_id, create=False, found=found) != candidate.versions:
             return None
-        event = known_events.shared_by_id(candidate.event_id)
+        event = known_events.shared_by_id(candidate.event_id, known=found)
         if event is None or (not candidate.staff and not access.can_see_challenges(event)):
             return None
-        document = prepared.challenge_list(
-            event, team_id=candidate.team_id, staff=candidate.staff, language=candidate.language
-        )
         if now - grant.use_noted_at > LAST_USED_PRECISION:
             grant.use_noted_at = now
             account_services.api_token_used(token_id=candidate.token_id)
+        return event, found
+
+    def _board(self, grant: Grant, environ: Environ) -> Answer | None:
+        """The challenge list; ``None`` sends the request to Django."""
+        candidate = grant.candidate
+        try:
+            current = self._current(grant, prepared.read_ahead_keys(candidate.event_id, staff=candidate.staff))
+            if current is None:
+                return None
+            event, found = current
+            document = prepared.challenge_list(
+                event, team_id=candidate.team_id, staff=candidate.staff, language=candidate.language, known=found
+            )
+        except Exception:  # Django answers instead, and reports whatever this was
+            logger.exception("shortcut: answering a challenge list from a grant failed; Django answers")
+            return None
         condition = environ.get("HTTP_IF_NONE_MATCH")
         if condition and _etag_matches(condition, document.etag):
             headers = [(n, v) for n, v in grant.headers if n.lower() not in NOT_MODIFIED_DROPS]
             return "304 Not Modified", [*headers, ("ETag", document.etag)], b""
         headers = [*grant.headers, ("ETag", document.etag), ("Content-Length", str(len(document.body)))]
         return "200 OK", headers, document.body
+
+    def _attempt(self, grant: Grant, challenge_id: int, raw: bytes, address: str | None) -> Answer | None:
+        """A flag submission, judged by the same service as Django's view; ``None`` sends the request
+        to Django, which only happens before anything is written."""
+        candidate = grant.candidate
+        flag = _flag_of(raw)
+        target = self._open_challenge(grant, challenge_id) if flag is not None else None
+        if flag is None or target is None or candidate.team_id is None:
+            return None
+        event, challenge = target
+        challenge.event = event
+        with translation.override(candidate.language):
+            try:
+                outcome = play.submission_attempt(
+                    challenge=challenge,
+                    team=Team(pk=candidate.team_id, event_id=event.pk),
+                    user=User(pk=candidate.user_id),
+                    provided=flag,
+                    source_address=address,
+                )
+            except DATABASE_ERRORS:
+                body = json.dumps(unavailable.api_body()).encode()
+                headers = self._headers(grant, body, retry_after=unavailable.RETRY_AFTER_SECONDS)
+                return "503 Service Unavailable", headers, body
+            finally:
+                request_finished.send(sender=Shortcut)
+            out = AttemptOut(
+                result=outcome.result,
+                message=outcomes.message(outcome.result),
+                retry_after=outcome.retry_after,
+                blood=outcome.blood,
+            )
+            body = json.dumps(out.model_dump(), cls=NinjaJSONEncoder).encode()
+        if outcome.result == SubmissionResult.RATE_LIMITED:
+            return "429 Too Many Requests", self._headers(grant, body, retry_after=outcome.retry_after), body
+        return "200 OK", self._headers(grant, body), body
+
+    def _open_challenge(self, grant: Grant, challenge_id: int) -> tuple[Event, Challenge] | None:
+        """The grant's event and the challenge, if the grant holds and the challenge is open to play."""
+        try:
+            request_started.send(sender=Shortcut)  # as Django does: a broken or old connection is replaced
+            current = self._current(grant, [])
+            if current is None:
+                return None
+            event, _found = current
+            challenge = selectors.challenge_for_attempt(challenge_id)
+        except Exception:
+            logger.exception("shortcut: checking a flag submission's grant failed; Django answers")
+            return None
+        if challenge is None or challenge.event_id != event.pk or not access.challenge_open(challenge, event):
+            return None
+        return event, challenge
+
+    @staticmethod
+    def _headers(grant: Grant, body: bytes, *, retry_after: int | None = None) -> list[tuple[str, str]]:
+        headers = [*grant.headers, ("Content-Length", str(len(body)))]
+        if retry_after is not None:
+            headers.append(("Retry-After", str(retry_after)))
+        return headers

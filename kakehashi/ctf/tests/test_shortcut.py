@@ -2,6 +2,7 @@
 kept may have changed."""
 
 import io
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,16 +12,16 @@ import pytest
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kakehashi.accounts import services as accounts
 from kakehashi.accounts.models import ApiToken, User
 from kakehashi.accounts.tests.factories import UserFactory
-from kakehashi.ctf import kept_boards, known_events, prepared
-from kakehashi.ctf.choices import EventRole, ParticipantStatus
-from kakehashi.ctf.models import Challenge, Event, EventStaff, Participant, Solve
+from kakehashi.ctf import known_events, outcomes, prepared, shortcut
+from kakehashi.ctf.choices import EventRole, ParticipantStatus, SubmissionResult
+from kakehashi.ctf.models import Challenge, Event, EventStaff, Participant, Solve, Submission
 from kakehashi.ctf.services import play, teams
 from kakehashi.ctf.services.standings import forget as forget_standings
 from kakehashi.ctf.tests.factories import ChallengeFactory, FlagFactory, ParticipantFactory
@@ -56,30 +57,32 @@ def fresh() -> Iterator[None]:
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     cache.clear()
-    kept_boards.forget()
+    shortcut.forget()
     known_events.forget()
     prepared.forget()
     forget_standings()
     yield
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
-    kept_boards.forget()
+    shortcut.forget()
 
 
 @pytest.fixture
-def app() -> tuple[kept_boards.KeptBoards, Counting]:
+def app() -> tuple[shortcut.Shortcut, Counting]:
     inner = Counting()
-    return kept_boards.KeptBoards(inner), inner
+    return shortcut.Shortcut(inner), inner
 
 
 def call(
-    app: tuple[kept_boards.KeptBoards, Counting],
+    app: tuple[shortcut.Shortcut, Counting],
     path: str,
     *,
     token: str | None,
     headers: dict[str, str] | None = None,
     method: str = "GET",
     query: str = "",
+    body: bytes = b"",
+    content_type: str = "application/json",
 ) -> Reply:
     shortcut, inner = app
     environ: dict[str, Any] = {
@@ -94,12 +97,15 @@ def call(
         "REMOTE_ADDR": "127.0.0.1",
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
+        "wsgi.input": io.BytesIO(body),
         "wsgi.errors": io.StringIO(),
         "wsgi.multithread": True,
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
     }
+    if method == "POST":
+        environ["CONTENT_TYPE"] = content_type
+        environ["CONTENT_LENGTH"] = str(len(body))
     if token is not None:
         environ["HTTP_AUTHORIZATION"] = f"Token {token}"
     for name, value in (headers or {}).items():
@@ -136,7 +142,7 @@ def board(participant: Participant) -> str:
     return f"/api/events/{participant.event.slug}/challenges"
 
 
-def warm(app: tuple[kept_boards.KeptBoards, Counting], path: str, token: str, **kwargs: Any) -> Reply:
+def warm(app: tuple[shortcut.Shortcut, Counting], path: str, token: str, **kwargs: Any) -> Reply:
     """Django answers once and keeps the grant; the next request is answered without it."""
     first = call(app, path, token=token, **kwargs)
     assert first.by_django
@@ -301,7 +307,7 @@ def test_an_expired_token_is_refused_at_once(app: Any, player: Participant) -> N
     warm(app, board(player), token)
     ApiToken.objects.filter(user=player.user).update(expires_at=timezone.now() - timedelta(seconds=1))
     # A bulk update sends no signal: the expiry the grant holds is checked on every request.
-    kept = next(iter(kept_boards._grants._items.values()))  # the one grant made
+    kept = next(iter(shortcut._grants._items.values()))  # the one grant made
     object.__setattr__(kept.candidate, "expires_at", timezone.now() - timedelta(seconds=1))
     reply = call(app, board(player), token=token)
     assert reply.by_django
@@ -319,10 +325,10 @@ def test_a_lost_cache_sends_requests_to_django(app: Any, player: Participant) ->
 def test_grants_are_made_again_after_their_maximum_age(player: Participant) -> None:
     now = [1000.0]
     inner = Counting()
-    app = (kept_boards.KeptBoards(inner, clock=lambda: now[0]), inner)
+    app = (shortcut.Shortcut(inner, clock=lambda: now[0]), inner)
     token = token_of(player.user)
     warm(app, board(player), token)
-    now[0] += kept_boards.MAX_AGE
+    now[0] += shortcut.MAX_AGE
     assert call(app, board(player), token=token).by_django
 
 
@@ -365,3 +371,122 @@ def test_an_answer_from_a_grant_costs_one_query(app: Any, player: Participant) -
     assert not reply.by_django
     assert reply.status == 200
     assert len(queries) == 1, [q["sql"] for q in queries]  # the team's solves; the rest is kept or in the cache
+
+
+# --- flag submissions ----------------------------------------------------------------------------
+
+
+def attempt_path(participant: Participant) -> str:
+    return f"/api/challenges/{Challenge.objects.get(event=participant.event).pk}/attempts"
+
+
+def submit(app: Any, participant: Participant, token: str, flag: str, **kwargs: Any) -> Reply:
+    body = json.dumps({"flag": flag}).encode()
+    return call(app, attempt_path(participant), token=token, method="POST", body=body, **kwargs)
+
+
+def without_date(headers: dict[str, str]) -> dict[str, str]:
+    return {name: value for name, value in headers.items() if name != "date"}
+
+
+def test_a_wrong_flag_is_judged_and_stored_as_django_would(app: Any, player: Participant) -> None:
+    token = token_of(player.user)
+    first = submit(app, player, token, "flag{nope-1}")
+    assert first.by_django
+    assert first.status == 200
+    second = submit(app, player, token, "flag{nope-2}")
+    assert not second.by_django
+    assert second.status == 200
+    assert json.loads(second.body) == json.loads(first.body)
+    assert second.body == first.body
+    assert without_date(second.headers) == without_date(first.headers)
+    stored = list(Submission.objects.filter(team=player.team).order_by("pk").values_list("provided", "result"))
+    assert stored == [("flag{nope-1}", "incorrect"), ("flag{nope-2}", "incorrect")]
+    assert Submission.objects.filter(team=player.team, user=player.user, source_address="127.0.0.1").count() == 2
+
+
+def test_a_correct_flag_through_the_shortcut_solves_once(app: Any, player: Participant) -> None:
+    token = token_of(player.user)
+    submit(app, player, token, "flag{nope}")
+    solved = submit(app, player, token, FLAG)
+    assert not solved.by_django
+    assert json.loads(solved.body)["result"] == "correct"
+    again = submit(app, player, token, FLAG)
+    assert not again.by_django
+    assert json.loads(again.body)["result"] == "already_solved"
+    assert Solve.objects.filter(team=player.team).count() == 1
+
+
+def test_the_message_is_in_the_language_asked_for(app: Any, player: Participant) -> None:
+    token = token_of(player.user)
+    japanese = {"Accept-Language": "ja"}
+    submit(app, player, token, "flag{nope-1}", headers=japanese)
+    reply = submit(app, player, token, "flag{nope-2}", headers=japanese)
+    assert not reply.by_django
+    assert reply.headers["content-language"] == "ja"
+    message = json.loads(reply.body)["message"]
+    with translation.override("ja"):
+        assert message == outcomes.message(SubmissionResult.INCORRECT)
+    with translation.override("en"):
+        assert message != outcomes.message(SubmissionResult.INCORRECT)
+
+
+def test_the_rate_limit_answers_429_with_retry_after(app: Any, player: Participant) -> None:
+    Event.objects.filter(pk=player.event_id).update(wrong_attempts_per_minute=2)
+    known_events.forget()
+    token = token_of(player.user)
+    replies = [submit(app, player, token, f"flag{{nope-{n}}}") for n in range(4)]
+    assert [r.status for r in replies] == [200, 200, 429, 429]
+    assert not replies[3].by_django
+    assert replies[3].body == replies[2].body or json.loads(replies[3].body)["result"] == "rate_limited"
+    assert int(replies[3].headers["retry-after"]) > 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{", b'{"flag": 1}', b'{"flag": "a", "flag": "b"}', b'{"flag": "a", "extra": 1}', rb'{"flag": "a\u0000"}'],
+)
+def test_bodies_the_api_refuses_are_left_to_django(app: Any, player: Participant, body: bytes) -> None:
+    token = token_of(player.user)
+    submit(app, player, token, "flag{nope}")
+    reply = call(app, attempt_path(player), token=token, method="POST", body=body)
+    assert reply.by_django
+    assert Submission.objects.filter(team=player.team).count() == 1 + (reply.status == 200)
+
+
+def test_a_hidden_challenge_is_left_to_django(app: Any, player: Participant) -> None:
+    token = token_of(player.user)
+    submit(app, player, token, "flag{nope}")
+    Challenge.objects.filter(event=player.event).update(state="hidden")
+    reply = submit(app, player, token, FLAG)
+    assert reply.by_django
+    assert reply.status == 404
+    assert not Solve.objects.exists()
+
+
+def test_a_banned_team_is_refused_by_django(app: Any, player: Participant) -> None:
+    token = token_of(player.user)
+    submit(app, player, token, "flag{nope}")
+    ban_team(player)
+    reply = submit(app, player, token, FLAG)
+    assert reply.by_django
+    assert reply.status == 403
+    assert not Solve.objects.exists()
+
+
+def test_a_lost_database_answers_503_and_stores_nothing(
+    app: Any, player: Participant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = token_of(player.user)
+    submit(app, player, token, "flag{nope}")
+
+    def unreachable(**kwargs: Any) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(play, "submission_attempt", unreachable)
+    reply = submit(app, player, token, FLAG)
+    assert not reply.by_django
+    assert reply.status == 503
+    assert json.loads(reply.body)["code"] == "service_unavailable"
+    assert reply.headers["retry-after"] == "5"
+    assert Submission.objects.filter(team=player.team).count() == 1
