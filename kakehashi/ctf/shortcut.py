@@ -67,8 +67,9 @@ logger = logging.getLogger(__name__)
 BOARD_ROUTE = re.compile(r"^/api/events/([^/]+)/challenges$")
 ATTEMPT_ROUTE = re.compile(r"^/api/challenges/([0-9]{1,18})/attempts$")
 LARGEST_ATTEMPT = 16 * 1024  # bytes; a larger body is Django's to refuse
-ELIGIBLE = "kakehashi.kept_board.key"  # in the WSGI environ: the request may be answered from a grant
-CANDIDATE = "kakehashi.kept_board.candidate"  # in the WSGI environ: the grant Django offers
+ELIGIBLE = "kakehashi.shortcut.key"  # in the WSGI environ: the request may be answered from a grant
+CANDIDATE = "kakehashi.shortcut.candidate"  # in the WSGI environ: the grant Django offers
+CHALLENGE_ID = "kakehashi.shortcut.challenge"  # in the WSGI environ: the challenge a flag is for
 ALL_KEY = "ctf:grants"
 MAX_AGE = 600.0  # seconds a grant is used at most, whatever the versions say (bounds raw SQL)
 MAX_GRANTS = 20_000  # per process; the oldest go first
@@ -254,7 +255,9 @@ def _request_key(environ: Environ) -> tuple[Any, ...] | None:
     elif method == "POST" and (found := ATTEMPT_ROUTE.match(path)) is not None:
         if not str(environ.get("CONTENT_TYPE", "")).startswith("application/json"):
             return None
-        target = ("attempt", int(found.group(1)))
+        # One grant per token for every challenge: the challenge's event is checked against it.
+        target = ("attempt", None)
+        environ[CHALLENGE_ID] = int(found.group(1))
     else:
         return None
     raw = tokens.from_authorization(environ.get("HTTP_AUTHORIZATION"))
@@ -320,7 +323,7 @@ class Shortcut:
             answer = (
                 self._board(grant, environ)
                 if key[1] == "board"
-                else self._attempt(grant, key[2], raw, environ.get("REMOTE_ADDR"))
+                else self._attempt(grant, environ[CHALLENGE_ID], raw, environ.get("REMOTE_ADDR"))
             )
             if answer is not None:
                 status, headers, content = answer

@@ -490,3 +490,18 @@ def test_a_lost_database_answers_503_and_stores_nothing(
     assert json.loads(reply.body)["code"] == "service_unavailable"
     assert reply.headers["retry-after"] == "5"
     assert Submission.objects.filter(team=player.team).count() == 1
+
+
+def test_one_grant_serves_every_challenge_of_its_event_only(app: Any, player: Participant) -> None:
+    token = token_of(player.user)
+    submit(app, player, token, "flag{nope}")
+    other = ChallengeFactory.create(event=player.event, value=50)
+    body = json.dumps({"flag": "flag{nope-other}"}).encode()
+    reply = call(app, f"/api/challenges/{other.pk}/attempts", token=token, method="POST", body=body)
+    assert not reply.by_django
+    assert json.loads(reply.body)["result"] == "incorrect"
+    elsewhere = ChallengeFactory.create()  # another event, where this player is not registered
+    reply = call(app, f"/api/challenges/{elsewhere.pk}/attempts", token=token, method="POST", body=body)
+    assert reply.by_django
+    assert reply.status == 403
+    assert not Submission.objects.filter(challenge=elsewhere).exists()
