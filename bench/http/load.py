@@ -23,6 +23,7 @@ Writes a Markdown table (``bench/results/http-<shape>.md``, or ``bench/results/r
 
 import argparse
 import asyncio
+import concurrent.futures
 import json
 import math
 import os
@@ -34,6 +35,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -65,6 +67,7 @@ REFERENCE: dict[str, dict[str, float | None]] = {
 LABELS = {
     "scoreboard": "public scoreboard, full (`GET /api/events/<slug>/scoreboard`)",
     "top100": "public scoreboard, top 100 (`?limit=100`)",
+    "challenges-first": "challenge list, each player's first (through Django; no grant yet)",
     "challenges": "challenge list, logged-in players (`GET /api/events/<slug>/challenges`)",
     "wrong": "wrong flags, all players in turn (`POST /api/challenges/<id>/attempts`)",
     "correct": "correct flags, each a new solve",
@@ -241,8 +244,11 @@ def rate_limit_pause(history: Sequence[tuple[float, int]], *, limit: int, expect
 # --- HTTP helpers -------------------------------------------------------------------------
 
 
-def fetch(url: str, *, token: str | None = None, method: str = "GET", body: Any = None) -> tuple[int, bytes]:
+def fetch(
+    url: str, *, token: str | None = None, method: str = "GET", body: Any = None, extra: dict[str, str] | None = None
+) -> tuple[int, bytes]:
     headers = {"Authorization": f"Token {token}"} if token else {}
+    headers.update(extra or {})
     data = None
     if body is not None:
         data = json.dumps(body).encode()
@@ -253,6 +259,29 @@ def fetch(url: str, *, token: str | None = None, method: str = "GET", body: Any 
             return int(response.status), bytes(response.read())
     except urllib.error.HTTPError as error:
         return int(error.code), bytes(error.read())
+
+
+def warm_grants(description: dict[str, Any], base: str, requests: list[tuple[str, str, Any]]) -> dict[str, float]:
+    """Each request once to every app process, straight to it with the headers nginx forwards, so
+    that every process holds each player's grant (kakehashi.ctf.shortcut), as it does after each
+    player's first request there. ``requests``: (token, path, JSON body or None). Every answer must
+    be 2xx. Returns the requests sent, the seconds taken and the rate."""
+    forwarded = {"Host": urllib.parse.urlsplit(base).netloc, "X-Forwarded-Proto": "http"}
+    jobs = [(app["url"], token, path, body) for app in description["apps"] for token, path, body in requests]
+
+    def one(job: tuple[str, str, str, Any]) -> int:
+        url, token, path, body = job
+        method = "GET" if body is None else "POST"
+        status, answer = fetch(f"{url}{path}", token=token, method=method, body=body, extra=forwarded)
+        if not 200 <= status < 300:
+            raise RuntimeError(f"warming {path} answered {status}: {answer[:300]!r}")
+        return status
+
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(one, jobs))
+    seconds = time.perf_counter() - started
+    return {"requests": len(jobs), "seconds": round(seconds, 1), "rate": round(len(jobs) / seconds, 1)}
 
 
 def team_score(base: str, slug: str, team_id: int) -> int | None:
@@ -565,6 +594,14 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0912, PLR0915  (
         print("== reads", flush=True)
         measure("scoreboard", ["get", paths["scoreboard"]])
         measure("top100", ["get", paths["top100"]])
+        # Each player's first list goes through Django (its access rules make the player's grant);
+        # the first run sends fewer requests than there are players, so every one is a first.
+        measure("challenges-first", ["get", paths["challenges"], str(work / "tokens.txt")], runs=1)
+        tokens = [line.split("\t")[0] for line in (work / "tokens.txt").read_text().splitlines() if line]
+        print(f"  making every player's grant in every process ({len(tokens):,} players)", flush=True)
+        warmed = results.setdefault("warmed", {})
+        warmed["challenges"] = warm_grants(description, base, [(t, paths["challenges"], None) for t in tokens])
+        print(f"  {warmed['challenges']}", flush=True)
         measure("challenges", ["get", paths["challenges"], str(work / "tokens.txt")])
         print("== the ceiling: nginx serving the same bytes from files", flush=True)
         for name, file in CEILING_OF.items():
@@ -573,6 +610,20 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0912, PLR0915  (
         print("== wrong flags", flush=True)
         history: list[tuple[float, int]] = []
         limit, players = int(info["wrong_attempts_per_minute"]), max(1, int(info["wrong"]))
+        # One wrong flag per player in every process first (the player's grant for submissions), counted
+        # against the per-minute limit like the measured ones.
+        wrong_lines = [line.split("\t") for line in (work / "wrong.txt").read_text().splitlines() if line]
+        started = time.monotonic()
+        warmed["wrong"] = warm_grants(
+            description,
+            base,
+            [
+                (fields[0], f"/api/challenges/{fields[1]}/attempts", {"flag": "bench{warm-up}"})
+                for fields in wrong_lines
+            ],
+        )
+        history.append((started, len(description["apps"])))
+        print(f"  warm-up: {warmed['wrong']}", flush=True)
         for _ in range(options.runs):
             expected = max((count for _start, count in history), default=0)
             pause = rate_limit_pause(history, limit=limit, expected=expected, now=time.monotonic())
@@ -666,13 +717,13 @@ def report(results: dict[str, Any], options: Options) -> str:
         " | CTFd 3.8.7 |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | :---: | ---: |",
     ]
-    for name in ("scoreboard", "top100", "challenges", "wrong", "correct", "hints"):
+    for name in ("scoreboard", "top100", "challenges-first", "challenges", "wrong", "correct", "hints"):
         data = scenarios.get(name)
         if data is None:
             continue
         median = data["median"]
         errors = data["non_2xx"] + data["socket_errors"]
-        ceiling = scenarios.get(f"ceiling-{name}")
+        ceiling = scenarios.get(f"ceiling-{name.removesuffix('-first')}")
         ceiling_rate = ceiling["median"]["rate"] if ceiling else math.nan
         share = "—"
         if ceiling and ceiling_rate > 0:
@@ -697,6 +748,18 @@ def report(results: dict[str, Any], options: Options) -> str:
         "Errors are non-2xx answers plus socket errors and timeouts (10 s), summed over the runs. The ceiling is nginx"
         " serving the bytes of the same answer from a file, through the same nginx, with the same wrk settings.",
     ]
+    warmed = results.get("warmed", {})
+    if warmed:
+        lines.append(
+            "Before the measured runs of the challenge list and of wrong flags, every app process answered each"
+            " player once (straight to the process, with nginx's headers), as after each player's first request"
+            " there: "
+            + "; ".join(
+                f"{name}: {data['requests']:,} requests in {data['seconds']} s ({data['rate']}/s, 16 clients)"
+                for name, data in warmed.items()
+            )
+            + ". The first-load row is measured before that, through Django's access rules."
+        )
     if wrapped:
         lines.append(
             f"**Warning:** some runs used up their prepared requests and repeated them ({wrapped}); repeated correct"
