@@ -22,7 +22,7 @@ from kakehashi.accounts.tests.factories import UserFactory
 from kakehashi.ctf import known_events, outcomes, prepared, shortcut
 from kakehashi.ctf.choices import EventRole, ParticipantStatus, SubmissionResult
 from kakehashi.ctf.models import Challenge, Event, EventStaff, Participant, Solve, Submission
-from kakehashi.ctf.services import play, teams
+from kakehashi.ctf.services import play, standings, teams
 from kakehashi.ctf.services.standings import forget as forget_standings
 from kakehashi.ctf.tests.factories import ChallengeFactory, FlagFactory, ParticipantFactory
 
@@ -505,3 +505,35 @@ def test_one_grant_serves_every_challenge_of_its_event_only(app: Any, player: Pa
     assert reply.by_django
     assert reply.status == 403
     assert not Submission.objects.filter(challenge=elsewhere).exists()
+
+
+class CountingCache:
+    """The cache, counting the calls that would be round trips to Redis."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.real, name)
+        if name in {"get", "get_many", "set", "add", "set_many", "delete"}:
+
+            def counted(*args: Any, **kwargs: Any) -> Any:
+                self.calls.append(name)
+                return attribute(*args, **kwargs)
+
+            return counted
+        return attribute
+
+
+def test_an_answer_from_a_grant_reads_the_shared_cache_once(
+    app: Any, player: Participant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = token_of(player.user)
+    warm(app, board(player), token)
+    counting = CountingCache(cache)
+    for module in (shortcut, known_events, standings):
+        monkeypatch.setattr(module, "cache", counting)
+    reply = call(app, board(player), token=token)
+    assert not reply.by_django
+    assert counting.calls == ["get_many"]
