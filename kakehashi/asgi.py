@@ -9,9 +9,9 @@ this makes a request several times cheaper.
 
 Anonymous reads of the public scoreboard, the same for every reader, are answered for a fraction
 of a second from Django's last answer to the same anonymous request, without entering Django
-(:mod:`kakehashi.core.public_answers`). A player's challenge list asked with an API token is
-answered in the request thread from what Django allowed for the same token, while nothing it read
-has changed, without Django's middleware and routing (:mod:`kakehashi.ctf.shortcut`).
+(:mod:`kakehashi.core.public_answers`). A player's challenge list and flag submissions sent with
+an API token are answered in the request thread from what Django allowed for the same token, while
+nothing it read has changed, without Django's middleware and routing (:mod:`kakehashi.ctf.shortcut`).
 """
 
 import os

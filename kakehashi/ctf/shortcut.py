@@ -1,31 +1,37 @@
-"""The challenge list of a token holder, answered without Django's machinery once Django has allowed it.
+"""A token holder's challenge list and flag submissions, answered without Django's machinery once
+Django has allowed the same request.
 
-In the first minute of an event every player's client asks for its challenge list at once, each with
-its own API token. Django answers one such request in several milliseconds, most of it spent on
-its own machinery (middleware, URL resolution, the API's parameter handling) and on the same three
-reads per request: the token, the registration with its team, the staff role. The list itself is
-prepared once per change (:mod:`kakehashi.ctf.prepared`).
+In the first minute of an event every player's client asks for its challenge list and submits
+flags, each with its own API token. Django answers one such request in several milliseconds, much
+of it spent on its own machinery (middleware, URL resolution, the API's parameter handling) and on
+the same three reads per request: the token, the registration with its team, the staff role.
 
 This module keeps, per process, what Django decided for a request (a *grant*: whose token, which
 event, which team, staff or not, which language, and the answer's headers) and answers the same
-request again from it, in front of Django, for as long as nothing the decision read has changed:
+kind of request again from it, in front of Django, for as long as nothing the decision read has
+changed:
 
-- Only ``GET /api/events/<slug>/challenges`` with a token in ``Authorization``, no cookie and no
-  query string takes this path; the grant is kept under the token's digest, the address name and
-  every header Django's answer depended on (``Accept-Language``, host, scheme).
+- Only ``GET /api/events/<slug>/challenges`` and ``POST /api/challenges/<id>/attempts`` (JSON) with
+  a token in ``Authorization``, no cookie and no query string take this path. A grant is kept under
+  the token's digest, the event's address name (lists; flags share one grant per token for every
+  challenge of the grant's event) and every header Django's answer depended on (``Accept-Language``,
+  host, scheme).
 - Django makes the grant, in the view, after its own access rules allowed the request
   (:func:`begin` and :func:`offer`): the shared versions of the account and of the event are read
-  *before* the registration, the staff role, the token and the account are read (the token and the
-  account once more), so a change committed after those reads changes a version the grant holds.
+  *before* the registration and the staff role are read, and the token and the account are read
+  once more after them, so a change committed after those reads changes a version the grant holds.
 - Versions are shared-cache keys changed by every save and deletion of an account, a token, a staff
-  role, a registration or a team (signals, so the admin and imports are included), by the bulk
-  updates that bypass signals, once at once and once more after the commit. A version that is
-  missing (the cache was cleared) or a shared cache that is unreachable sends every request to
-  Django; a grant is also made again after :data:`MAX_AGE` seconds, and the token's expiry and the
-  event's start are checked on every request.
-- The answer is the one Django would give: the same prepared list, the same headers, the same
-  ``ETag`` and ``304`` for ``If-None-Match``. Anything unexpected (an error, a deleted event) sends
-  the request to Django, which answers it as always.
+  role, a registration or a team (signals, so the admin and imports are included), once at once and
+  once more after the commit. The bulk updates of registrations in the code (a team disbanded, a
+  CTFd import) are each followed by a save or deletion of the team, which changes the event's
+  version. A version that is missing (the cache was cleared) or a shared cache that is unreachable
+  sends every request to Django; a grant is also made again after :data:`MAX_AGE` seconds (which
+  bounds a change made by raw SQL), and the token's expiry, the event's start and, for a flag, that
+  the challenge is open are checked on every request.
+- The answer is the one Django would give: the same prepared list, headers, ``ETag`` and ``304``;
+  for a flag, the same service judges it in the same transaction, and a body Django's parser or
+  schema would refuse is left to Django. Anything unexpected before a flag is judged (an error, a
+  deleted event) sends the request to Django, which answers it as always.
 """
 
 import io
