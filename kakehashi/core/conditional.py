@@ -9,16 +9,20 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 
 
-def etag_matches(request: HttpRequest, etag: str) -> bool:
-    """Whether ``If-None-Match`` names ``etag`` (weak comparison, as RFC 9110 asks for GET), or is ``*``."""
-    header = request.headers.get("If-None-Match", "")
-    if not header:
-        return False
+def names_etag(header: str, etag: str) -> bool:
+    """Whether an ``If-None-Match`` value names ``etag`` (weak comparison, as RFC 9110 asks for GET),
+    or is ``*``."""
     wanted = etag.removeprefix("W/")
-    for candidate in (part.strip() for part in header.split(",")):
-        if candidate == "*" or candidate.removeprefix("W/") == wanted:
-            return True
-    return False
+    return any(
+        candidate == "*" or candidate.removeprefix("W/") == wanted
+        for candidate in (part.strip() for part in header.split(","))
+    )
+
+
+def etag_matches(request: HttpRequest, etag: str) -> bool:
+    """Whether the request's ``If-None-Match`` names ``etag``."""
+    header = request.headers.get("If-None-Match", "")
+    return bool(header) and names_etag(header, etag)
 
 
 def prepared_response(

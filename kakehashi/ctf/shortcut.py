@@ -59,6 +59,7 @@ from kakehashi.accounts.models import ApiToken, User
 from kakehashi.accounts.selectors import LAST_USED_PRECISION
 from kakehashi.core import unavailable
 from kakehashi.core.api import MalformedBody, parse_json_object
+from kakehashi.core.conditional import names_etag
 from kakehashi.core.memo import Memo
 from kakehashi.core.queries import only_row
 from kakehashi.core.unavailable import DATABASE_ERRORS
@@ -76,7 +77,6 @@ LARGEST_ATTEMPT = 16 * 1024  # bytes; a larger body is Django's to refuse
 ELIGIBLE = "kakehashi.shortcut.key"  # in the WSGI environ: the request may be answered from a grant
 CANDIDATE = "kakehashi.shortcut.candidate"  # in the WSGI environ: the grant Django offers
 CHALLENGE_ID = "kakehashi.shortcut.challenge"  # in the WSGI environ: the challenge a flag is for
-ALL_KEY = "ctf:grants"
 MAX_AGE = 600.0  # seconds a grant is used at most, whatever the versions say (bounds raw SQL)
 MAX_GRANTS = 20_000  # per process; the oldest go first
 KEY_HEADERS = ("HTTP_ACCEPT_LANGUAGE", "HTTP_HOST", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PROTO")
@@ -86,7 +86,7 @@ NOT_MODIFIED_DROPS = {"content-type", "content-length"}
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
-Versions = tuple[str, str, str]
+Versions = tuple[str, ...]  # of the account, of the event
 
 
 def _account_key(user_id: int) -> str:
@@ -98,7 +98,7 @@ def _event_key(event_id: int) -> str:
 
 
 def _keys(user_id: int, event_id: int) -> list[str]:
-    return [ALL_KEY, _account_key(user_id), _event_key(event_id)]
+    return [_account_key(user_id), _event_key(event_id)]
 
 
 def _shared_cache_down() -> bool:
@@ -119,20 +119,18 @@ def _versions(user_id: int, event_id: int, *, create: bool, found: Mapping[str, 
         found = cache.get_many(keys)
     if any(key not in found for key in keys):
         return None
-    return (str(found[keys[0]]), str(found[keys[1]]), str(found[keys[2]]))
+    return tuple(str(found[key]) for key in keys)
 
 
 # --- what changes a version --------------------------------------------------------------------
 
 
-def grants_changed(*, user_ids: Iterable[int] = (), event_ids: Iterable[int] = (), everything: bool = False) -> None:
+def grants_changed(*, user_ids: Iterable[int] = (), event_ids: Iterable[int] = ()) -> None:
     """Accounts, registrations or teams changed: grants that read them are made again.
 
     Changed at once, and once more when the transaction commits, so that no grant made from what
     was read in between survives."""
     keys = [_account_key(pk) for pk in set(user_ids)] + [_event_key(pk) for pk in set(event_ids)]
-    if everything:
-        keys.append(ALL_KEY)
     if not keys:
         return
 
@@ -296,14 +294,6 @@ def _flag_of(raw: bytes) -> str | None:
         return None
 
 
-def _etag_matches(header: str, etag: str) -> bool:
-    wanted = etag.removeprefix("W/")
-    return any(
-        candidate == "*" or candidate.removeprefix("W/") == wanted
-        for candidate in (part.strip() for part in header.split(","))
-    )
-
-
 Answer = tuple[str, list[tuple[str, str]], bytes]
 
 
@@ -395,7 +385,7 @@ class Shortcut:
             logger.exception("shortcut: answering a challenge list from a grant failed; Django answers")
             return None
         condition = environ.get("HTTP_IF_NONE_MATCH")
-        if condition and _etag_matches(condition, document.etag):
+        if condition and names_etag(condition, document.etag):
             headers = [(n, v) for n, v in grant.headers if n.lower() not in NOT_MODIFIED_DROPS]
             return "304 Not Modified", [*headers, ("ETag", document.etag)], b""
         headers = [*grant.headers, ("ETag", document.etag), ("Content-Length", str(len(document.body)))]

@@ -537,3 +537,13 @@ def test_an_answer_from_a_grant_reads_the_shared_cache_once(
     reply = call(app, board(player), token=token)
     assert not reply.by_django
     assert counting.calls == ["get_many"]
+
+
+def test_a_body_over_the_limit_or_without_a_length_is_left_to_django(app: Any, player: Participant) -> None:
+    token = token_of(player.user)
+    submit(app, player, token, "flag{nope}")
+    large = json.dumps({"flag": "x" * (shortcut.LARGEST_ATTEMPT + 1)}).encode()
+    reply = call(app, attempt_path(player), token=token, method="POST", body=large)
+    assert reply.by_django
+    assert reply.status == 422  # Django's schema refuses a flag over 1,000 characters
+    assert Submission.objects.filter(team=player.team).count() == 1
