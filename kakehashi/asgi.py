@@ -7,6 +7,8 @@ starts a new thread for every request and hops between it and the event loop sev
 new thread also means a new database connection; the pool's threads keep theirs. On the hot reads
 this makes a request several times cheaper.
 
+A player's challenge list and flag submissions travel whole between the event loop and the pool
+(:mod:`kakehashi.core.whole_answers`), without a2wsgi's hand-overs for each part of an answer.
 Anonymous reads of the public scoreboard, the same for every reader, are answered for a fraction
 of a second from Django's last answer to the same anonymous request, without entering Django
 (:mod:`kakehashi.core.public_answers`). A player's challenge list and flag submissions sent with
@@ -28,6 +30,7 @@ from django.core.wsgi import get_wsgi_application
 from kakehashi.cli import default_settings_module
 from kakehashi.core.middleware import TIMEZONE_COOKIE_NAME
 from kakehashi.core.public_answers import PublicAnswers, fresh_for_setting
+from kakehashi.core.whole_answers import WholeAnswers
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", default_settings_module())
 
@@ -39,14 +42,22 @@ LIVE_PATH = re.compile(r"^/events/[^/]+/stream/?$")
 PUBLIC_ROUTES = (re.compile(r"^/api/events/[^/]+/scoreboard$"),)
 asynchronous = get_asgi_application()
 
-from kakehashi.ctf.shortcut import Shortcut  # noqa: E402  (needs the apps loaded above)
+from kakehashi.ctf.shortcut import ROUTES as SHORTCUT_ROUTES  # noqa: E402  (needs the apps loaded above)
+from kakehashi.ctf.shortcut import Shortcut  # noqa: E402
 
-threaded = PublicAnswers(
-    WSGIMiddleware(Shortcut(get_wsgi_application()), workers=int(os.environ.get("KAKEHASHI_THREADS", "8"))),  # type: ignore[arg-type]
-    routes=PUBLIC_ROUTES,
-    session_cookie=settings.SESSION_COOKIE_NAME,
-    kept_cookies=(settings.LANGUAGE_COOKIE_NAME, TIMEZONE_COOKIE_NAME),
-    fresh_for=fresh_for_setting(),
+wsgi = Shortcut(get_wsgi_application())
+bridge = WSGIMiddleware(wsgi, workers=int(os.environ.get("KAKEHASHI_THREADS", "8")))  # type: ignore[arg-type]
+threaded = WholeAnswers(
+    wsgi,
+    executor=bridge.executor,
+    routes=SHORTCUT_ROUTES,
+    fallback=PublicAnswers(
+        bridge,  # type: ignore[arg-type]
+        routes=PUBLIC_ROUTES,
+        session_cookie=settings.SESSION_COOKIE_NAME,
+        kept_cookies=(settings.LANGUAGE_COOKIE_NAME, TIMEZONE_COOKIE_NAME),
+        fresh_for=fresh_for_setting(),
+    ),
 )
 
 

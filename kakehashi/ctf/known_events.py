@@ -19,13 +19,10 @@ and one small shared-cache read tells it whether they are still current:
 import pickle
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.core.cache import cache
-from django.db import transaction
-
+from kakehashi.core import versions
 from kakehashi.core.queries import only_row
 from kakehashi.ctf.models import Event
 
@@ -39,11 +36,8 @@ _lock = threading.Lock()
 
 
 def _version() -> str | None:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return None if version is None else str(version)
+    found = versions.current([VERSION_KEY])
+    return None if found is None else found[VERSION_KEY]
 
 
 def _kept(key: tuple[str, Any], load: Callable[[], Event | None]) -> Event | None:
@@ -100,12 +94,7 @@ def shared_by_id(event_id: int, *, known: Mapping[str, Any] | None = None) -> Ev
 
 def events_changed() -> None:
     """An event or its texts changed: every process reads events again (now, and after the commit)."""
-    _bump()
-    transaction.on_commit(_bump, robust=True)
-
-
-def _bump() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    versions.change([VERSION_KEY])
 
 
 def forget() -> None:

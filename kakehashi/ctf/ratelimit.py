@@ -22,8 +22,15 @@ def decide(recent_wrong: Sequence[datetime], *, limit: int, now: datetime, windo
     if limit <= 0:
         return Decision(allowed=True, retry_after=0)
     inside = sorted(moment for moment in recent_wrong if now - moment < window)
-    if len(inside) < limit:
+    return decide_by_boundary(inside[-limit] if len(inside) >= limit else None, limit=limit, now=now, window=window)
+
+
+def decide_by_boundary(boundary: datetime | None, *, limit: int, now: datetime, window: timedelta = WINDOW) -> Decision:
+    """The same decision from the one time it depends on: ``boundary`` is the ``limit``-th newest
+    wrong attempt (``None`` when there are fewer), which a database finds without returning them all.
+    Any lower bound the query used on the times does not change it, as long as it is no later than
+    ``now - window``."""
+    if limit <= 0 or boundary is None or now - boundary >= window:
         return Decision(allowed=True, retry_after=0)
-    oldest_counted = inside[-limit]
-    wait = (oldest_counted + window - now).total_seconds()
+    wait = (boundary + window - now).total_seconds()
     return Decision(allowed=False, retry_after=max(1, int(wait + 0.999)))

@@ -76,11 +76,6 @@ def challenge_board(
     return items
 
 
-def challenge_for_attempt(challenge_id: int) -> Challenge | None:
-    """A challenge as a flag submission needs it: its own row, no texts."""
-    return Challenge.objects.filter(pk=challenge_id).first()
-
-
 def solved_challenge_ids(team_id: int) -> frozenset[int]:
     """The challenges a team has solved. Asked on every challenge-list request, so in plain SQL:
     the query builder would cost several times the query."""

@@ -39,7 +39,6 @@ import json
 import logging
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,7 +46,6 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from ninja.responses import NinjaJSONEncoder
@@ -57,13 +55,13 @@ from kakehashi.accounts import services as account_services
 from kakehashi.accounts import tokens
 from kakehashi.accounts.models import ApiToken, User
 from kakehashi.accounts.selectors import LAST_USED_PRECISION
-from kakehashi.core import unavailable
+from kakehashi.core import unavailable, versions
 from kakehashi.core.api import MalformedBody, parse_json_object
 from kakehashi.core.conditional import names_etag
 from kakehashi.core.memo import Memo
 from kakehashi.core.queries import only_row
 from kakehashi.core.unavailable import DATABASE_ERRORS
-from kakehashi.ctf import access, known_events, outcomes, prepared, selectors
+from kakehashi.ctf import access, known_challenges, known_events, outcomes, prepared
 from kakehashi.ctf.choices import SubmissionResult
 from kakehashi.ctf.models import Challenge, Event, Team
 from kakehashi.ctf.schemas import AttemptIn, AttemptOut
@@ -73,6 +71,7 @@ logger = logging.getLogger(__name__)
 
 BOARD_ROUTE = re.compile(r"^/api/events/([^/]+)/challenges$")
 ATTEMPT_ROUTE = re.compile(r"^/api/challenges/([0-9]{1,18})/attempts$")
+ROUTES = (BOARD_ROUTE, ATTEMPT_ROUTE)
 LARGEST_ATTEMPT = 16 * 1024  # bytes; a larger body is Django's to refuse
 ELIGIBLE = "kakehashi.shortcut.key"  # in the WSGI environ: the request may be answered from a grant
 CANDIDATE = "kakehashi.shortcut.candidate"  # in the WSGI environ: the grant Django offers
@@ -111,13 +110,11 @@ def _versions(user_id: int, event_id: int, *, create: bool, found: Mapping[str, 
     if _shared_cache_down():
         return None
     keys = _keys(user_id, event_id)
+    if create:
+        current = versions.current(keys, known=found)
+        return None if current is None else tuple(current[key] for key in keys)
     found = cache.get_many(keys) if found is None else found
-    if create and any(key not in found for key in keys):
-        for key in keys:
-            if key not in found:
-                cache.add(key, uuid.uuid4().hex, timeout=None)
-        found = cache.get_many(keys)
-    if any(key not in found for key in keys):
+    if any(found.get(key) is None for key in keys):
         return None
     return tuple(str(found[key]) for key in keys)
 
@@ -130,15 +127,7 @@ def grants_changed(*, user_ids: Iterable[int] = (), event_ids: Iterable[int] = (
 
     Changed at once, and once more when the transaction commits, so that no grant made from what
     was read in between survives."""
-    keys = [_account_key(pk) for pk in set(user_ids)] + [_event_key(pk) for pk in set(event_ids)]
-    if not keys:
-        return
-
-    def bump() -> None:
-        cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
-
-    bump()
-    transaction.on_commit(bump, robust=True)
+    versions.change([*(_account_key(pk) for pk in user_ids), *(_event_key(pk) for pk in event_ids)])
 
 
 def on_account_write(sender: type, instance: Any, **kwargs: Any) -> None:
@@ -399,8 +388,7 @@ class Shortcut:
         target = self._open_challenge(grant, challenge_id) if flag is not None else None
         if flag is None or target is None or candidate.team_id is None:
             return None
-        event, challenge = target
-        challenge.event = event
+        event, challenge, found = target
         with translation.override(candidate.language):
             try:
                 outcome = play.submission_attempt(
@@ -409,6 +397,8 @@ class Shortcut:
                     user=User(pk=candidate.user_id),
                     provided=flag,
                     source_address=address,
+                    event=event,
+                    known=found,
                 )
             except DATABASE_ERRORS:
                 body = json.dumps(unavailable.api_body()).encode()
@@ -427,21 +417,25 @@ class Shortcut:
             return "429 Too Many Requests", self._headers(grant, body, retry_after=outcome.retry_after), body
         return "200 OK", self._headers(grant, body), body
 
-    def _open_challenge(self, grant: Grant, challenge_id: int) -> tuple[Event, Challenge] | None:
-        """The grant's event and the challenge, if the grant holds and the challenge is open to play."""
+    def _open_challenge(self, grant: Grant, challenge_id: int) -> tuple[Event, Challenge, dict[str, Any]] | None:
+        """The grant's event and the challenge (read only: kept by this process), if the grant holds
+        and the challenge is open to play, with what was read of the shared cache."""
         try:
             request_started.send(sender=Shortcut)  # as Django does: a broken or old connection is replaced
-            current = self._current(grant, [])
+            current = self._current(grant, [known_challenges.version_key(challenge_id)])
             if current is None:
                 return None
-            event, _found = current
-            challenge = selectors.challenge_for_attempt(challenge_id)
+            event, found = current
+            rules = known_challenges.rules(challenge_id, known=found)
         except Exception:
             logger.exception("shortcut: checking a flag submission's grant failed; Django answers")
             return None
-        if challenge is None or challenge.event_id != event.pk or not access.challenge_open(challenge, event):
+        if rules is None:
             return None
-        return event, challenge
+        challenge = rules.challenge
+        if challenge.event_id != event.pk or not access.challenge_open(challenge, event):
+            return None
+        return event, challenge, found
 
     @staticmethod
     def _headers(grant: Grant, body: bytes, *, retry_after: int | None = None) -> list[tuple[str, str]]:

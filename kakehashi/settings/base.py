@@ -10,6 +10,7 @@ from typing import Any
 import dj_database_url
 import django_stubs_ext
 from csp.constants import NONE, SELF
+from dj_database_url import DBConfig
 from django.utils.translation import gettext_lazy as _
 
 from kakehashi.settings.env import env_bool, env_int, env_list, env_str
@@ -103,6 +104,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+
+
+def allow_prepared_statements(database: DBConfig) -> None:
+    """On PostgreSQL, let the flag-submission statements be prepared on each connection
+    (kakehashi/ctf/services/attempt_sql.py); Django's own queries bind on the client and are never
+    prepared. A pooler in transaction mode without support for prepared statements (PgBouncer
+    before 1.21) needs ``KAKEHASHI_DB_PREPARED_STATEMENTS=0``."""
+    if database["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+        "KAKEHASHI_DB_PREPARED_STATEMENTS", default=True
+    ):
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = 5
+
+
+allow_prepared_statements(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when configured, otherwise process-local ------------------------------------

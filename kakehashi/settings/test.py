@@ -17,6 +17,7 @@ SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-0123456789abcdef"  # n
 _test_database_url = env_str("KAKEHASHI_TEST_DATABASE_URL")
 if _test_database_url:
     DATABASES = {"default": dj_database_url.parse(_test_database_url)}
+    allow_prepared_statements(DATABASES["default"])
 else:
     DATABASES = {
         "default": {

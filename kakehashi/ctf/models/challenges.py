@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -8,8 +9,40 @@ from kakehashi.core.models import Translatable, TranslationRow
 from kakehashi.ctf.choices import ChallengeState, FlagKind, ValueFunction
 from kakehashi.ctf.models.events import Event
 
+_Row = TypeVar("_Row", bound=models.Model)
+
+
+class _JudgedQuerySet(models.QuerySet[_Row]):
+    """Bulk updates of what judging a flag reads make processes read those challenges again too,
+    as saves do (see ``known_challenges``). ``challenge_field``: where the challenge's id is."""
+
+    challenge_field = "challenge_id"
+
+    def update(self, **kwargs: Any) -> int:
+        from kakehashi.ctf.known_challenges import challenges_changed
+
+        ids = list(self.values_list(self.challenge_field, flat=True))
+        count = super().update(**kwargs)
+        if count:
+            challenges_changed(ids)
+        return count
+
+
+class ChallengeQuerySet(_JudgedQuerySet["Challenge"]):
+    challenge_field = "pk"
+
+
+class ChallengeTranslationQuerySet(_JudgedQuerySet["ChallengeTranslation"]):
+    pass
+
+
+class FlagQuerySet(_JudgedQuerySet["Flag"]):
+    pass
+
 
 class Challenge(Translatable):
+    objects = ChallengeQuerySet.as_manager()
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="challenges", verbose_name=_("event"))
     category = models.CharField(_("category"), max_length=64)
     difficulty = models.PositiveSmallIntegerField(_("difficulty"), default=1, help_text=_("From 1 (easy) to 5."))
@@ -62,6 +95,8 @@ class Challenge(Translatable):
 
 
 class ChallengeTranslation(TranslationRow):
+    objects = ChallengeTranslationQuerySet.as_manager()
+
     challenge = models.ForeignKey(
         Challenge, on_delete=models.CASCADE, related_name="translations", verbose_name=_("challenge")
     )
@@ -153,6 +188,8 @@ class Flag(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=FlagKind.choices, default=FlagKind.STATIC)
     content = models.TextField(_("content"), blank=True, help_text=_("Empty for generated flags."))
     case_insensitive = models.BooleanField(_("ignore case"), default=False)
+
+    objects = FlagQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("flag")

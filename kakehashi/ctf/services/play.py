@@ -5,9 +5,10 @@ team's attempts are taken one after another (rate limit and attempt counts stay 
 processes), and the database's unique constraints on solves and unlocks are the final word.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import cast
+from datetime import UTC, datetime
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from kakehashi.accounts.models import User
 from kakehashi.core import live
-from kakehashi.ctf import flags, phases, prerequisites, ratelimit
+from kakehashi.ctf import flags, known_challenges, phases, ratelimit
 from kakehashi.ctf.choices import ChallengeState, SubmissionResult
-from kakehashi.ctf.models import Challenge, Event, Flag, Hint, HintUnlock, Solve, Submission, Team
+from kakehashi.ctf.models import Challenge, Event, Hint, HintUnlock, Solve, Submission, Team
+from kakehashi.ctf.services import attempt_sql
 from kakehashi.ctf.services.standings import snapshot, standings_changed
 
 MAX_PROVIDED = 1000
@@ -52,12 +54,12 @@ PHASE_RESULTS = {
 }
 
 
-def _match(challenge: Challenge, team: Team, provided: str) -> tuple[bool, int | None]:
+def _match(rules: known_challenges.Rules, event: Event, team_id: int, provided: str) -> tuple[bool, int | None]:
     """Whether ``provided`` is a flag of the challenge for this team, and whose generated flag it is
     when it belongs to another team (suspected flag sharing)."""
-    event = challenge.event
+    challenge_id = rules.challenge.pk
     candidates: list[int] | None = None
-    for flag in Flag.objects.filter(challenge=challenge):
+    for flag in rules.flags:
         spec = flags.FlagSpec(
             kind=cast(flags.FlagKind, flag.kind),
             content=flag.content,
@@ -65,13 +67,13 @@ def _match(challenge: Challenge, team: Team, provided: str) -> tuple[bool, int |
             format=event.generated_flag_format,
         )
         if spec.kind == "generated" and candidates is None:
-            candidates = list(Team.objects.filter(event=event).exclude(pk=team.pk).values_list("pk", flat=True))
+            candidates = list(Team.objects.filter(event=event).exclude(pk=team_id).values_list("pk", flat=True))
         outcome = flags.check(
             spec,
             provided,
             secret=event.flag_secret,
-            challenge_id=challenge.pk,
-            account_id=team.pk,
+            challenge_id=challenge_id,
+            account_id=team_id,
             other_account_ids=candidates or (),
         )
         if outcome.matched:
@@ -79,30 +81,6 @@ def _match(challenge: Challenge, team: Team, provided: str) -> tuple[bool, int |
         if outcome.shared_from is not None:
             return False, outcome.shared_from
     return False, None
-
-
-def _record(
-    *,
-    challenge: Challenge,
-    team: Team,
-    user: User,
-    provided: str,
-    result: SubmissionResult,
-    source_address: str | None,
-    now: datetime,
-    shared_from: int | None = None,
-) -> Submission:
-    return Submission.objects.create(
-        event_id=challenge.event_id,
-        challenge=challenge,
-        team=team,
-        user=user,
-        provided=provided[:MAX_PROVIDED],
-        result=result,
-        source_address=source_address or None,
-        shared_from_id=shared_from,
-        created_at=now,
-    )
 
 
 def submission_attempt(  # noqa: PLR0911  (one return per distinct, translated outcome)
@@ -113,6 +91,8 @@ def submission_attempt(  # noqa: PLR0911  (one return per distinct, translated o
     provided: str,
     source_address: str | None = None,
     now: datetime | None = None,
+    event: Event | None = None,
+    known: Mapping[str, Any] | None = None,
 ) -> Attempt:
     """Judge one flag submission and record it, whatever the outcome.
 
@@ -122,101 +102,133 @@ def submission_attempt(  # noqa: PLR0911  (one return per distinct, translated o
     lock (another attempt of its team, a slow database) until the end had passed is refused, and
     whatever is accepted carries a time before the end (CTFd checks the end before it waits:
     CTFd PR #2908). ``now`` replaces the clock for historical replays (demo, imports).
+
+    ``event`` is the challenge's event if the caller has it (else ``challenge.event`` is read);
+    ``known``: shared-cache keys already read (see :mod:`kakehashi.ctf.known_challenges`). The
+    challenge's state and attempt limit are taken from ``challenge`` as the caller read it; its
+    flags, prerequisites and titles from :mod:`kakehashi.ctf.known_challenges`.
     """
     given_now = now
+    event = event if event is not None else challenge.event
+    rules = known_challenges.rules(challenge.pk, known=known)
+    if rules is None:
+        raise Challenge.DoesNotExist(f"challenge {challenge.pk} no longer exists")
+    required = sorted(rules.required)
     # Matching reads only the challenge's flags and the team's id, none of what the lock guards, so
     # it happens before the lock: on SQLite, where a writing transaction excludes every other, this
     # keeps the flag check (and a regular expression's time) out of everyone's wait.
-    required = list(challenge.prerequisites.values_list("pk", flat=True))
-    matched, shared_from = _match(challenge, team, provided)
+    matched, shared_from = _match(rules, event, team.pk, provided)
     with transaction.atomic():
-        locked_team = Team.objects.select_for_update().get(pk=team.pk)
+        # The lock may be waited for: the rate limit's window is read from a bound no later than
+        # the time taken after it (see ratelimit.decide_by_boundary).
+        since = (given_now or timezone.now()) - ratelimit.WINDOW
+        wrong_limit = event.wrong_attempts_per_minute
+        state = attempt_sql.lock_and_read(
+            team_id=team.pk,
+            user_id=user.pk,
+            challenge_id=challenge.pk,
+            required=required,
+            wrong_limit=wrong_limit,
+            since=since,
+            attempts=bool(challenge.max_attempts),
+            blood=matched,
+            solved_up_to=given_now or _FAR_FUTURE,
+        )
         now = given_now or timezone.now()
-        event = Event.objects.get(pk=challenge.event_id)  # an organiser may have moved the end meanwhile
+        boundary = state.boundary
+        if state.wrong_limit != wrong_limit:  # changed since the caller read the event: ask again
+            boundary = attempt_sql.lock_and_read(
+                team_id=team.pk, user_id=user.pk, challenge_id=challenge.pk, required=(), wrong_limit=state.wrong_limit,
+                since=since, attempts=False, blood=False, solved_up_to=now,
+            ).boundary  # fmt: skip
 
         def refuse(result: SubmissionResult, retry_after: int = 0) -> Attempt:
-            submission = _record(
-                challenge=challenge, team=locked_team, user=user, provided=provided, result=result,
-                source_address=source_address, now=now,
+            submission = attempt_sql.record(
+                challenge=challenge, team_id=team.pk, user_id=user.pk, provided=provided, result=result,
+                source_address=source_address, now=now, limit=MAX_PROVIDED,
             )  # fmt: skip
             return Attempt(result=result, submission=submission, retry_after=retry_after)
 
-        current = phases.phase(_schedule(event), now)
+        current = phases.phase(state.schedule, now)
         if current in PHASE_RESULTS:
             return refuse(PHASE_RESULTS[current])
         if challenge.state == ChallengeState.LOCKED:
             return refuse(SubmissionResult.LOCKED)
-        solved = set(
-            Solve.objects.filter(team=locked_team, challenge_id__in=[challenge.pk, *required]).values_list(
-                "challenge_id", flat=True
-            )
-        )  # this challenge and its prerequisites, in one query
-        if required and prerequisites.missing(required, solved - {challenge.pk}):
+        if required and state.prerequisites_solved < len(required):
             return refuse(SubmissionResult.PREREQUISITES_MISSING)
-        if challenge.pk in solved:
+        if state.solved:
             return refuse(SubmissionResult.ALREADY_SOLVED)
-        recent_wrong = Submission.objects.filter(
-            user=user,
-            event_id=event.pk,
-            result=SubmissionResult.INCORRECT,
-            created_at__gt=now - ratelimit.WINDOW,
-        ).values_list("created_at", flat=True)
-        decision = ratelimit.decide(list(recent_wrong), limit=event.wrong_attempts_per_minute, now=now)
+        decision = ratelimit.decide_by_boundary(boundary, limit=state.wrong_limit, now=now)
         if not decision.allowed:
             return refuse(SubmissionResult.RATE_LIMITED, decision.retry_after)
-        if challenge.max_attempts:
-            used = Submission.objects.filter(
-                team=locked_team, challenge=challenge, result=SubmissionResult.INCORRECT
-            ).count()
-            if used >= challenge.max_attempts:
-                return refuse(SubmissionResult.ATTEMPTS_EXHAUSTED)
+        if challenge.max_attempts and state.attempts_used >= challenge.max_attempts:
+            return refuse(SubmissionResult.ATTEMPTS_EXHAUSTED)
 
         if not matched:
-            submission = _record(
-                challenge=challenge, team=locked_team, user=user, provided=provided,
+            submission = attempt_sql.record(
+                challenge=challenge, team_id=team.pk, user_id=user.pk, provided=provided,
                 result=SubmissionResult.INCORRECT, source_address=source_address, now=now, shared_from=shared_from,
+                limit=MAX_PROVIDED,
             )  # fmt: skip
             return Attempt(result=SubmissionResult.INCORRECT, submission=submission)
 
-        submission = _record(
-            challenge=challenge, team=locked_team, user=user, provided=provided,
-            result=SubmissionResult.CORRECT, source_address=source_address, now=now,
+        submission = attempt_sql.record(
+            challenge=challenge, team_id=team.pk, user_id=user.pk, provided=provided,
+            result=SubmissionResult.CORRECT, source_address=source_address, now=now, limit=MAX_PROVIDED,
         )  # fmt: skip
-        try:
-            with transaction.atomic():
-                solve = Solve.objects.create(
-                    challenge=challenge, team=locked_team, user=user, submission=submission, created_at=now
-                )
-        except IntegrityError:
+        solve = attempt_sql.record_solve(submission=submission)
+        if solve is None:
             submission.result = SubmissionResult.ALREADY_SOLVED
             submission.save(update_fields=["result"])
             return Attempt(result=SubmissionResult.ALREADY_SOLVED, submission=submission)
-        place = Solve.objects.filter(
-            challenge=challenge, team__hidden=False, team__banned=False, created_at__lte=now
-        ).count()
-        blood = place if place <= 3 and locked_team.ranked else None
-        transaction.on_commit(lambda: _announce_solve(solve.pk, blood))
+        place = state.earlier_ranked_solves + 1
+        blood = place if place <= 3 and state.ranked else None
+        solved = _SolveNews(
+            event_id=challenge.event_id,
+            team_id=team.pk,
+            team_name=state.team_name,
+            challenge_id=challenge.pk,
+            shown=challenge.state != ChallengeState.HIDDEN and state.ranked,
+            titles=dict(rules.titles),
+            blood=blood,
+            at=now,
+            frozen=phases.is_frozen(state.schedule, now),
+        )
+        transaction.on_commit(lambda: _announce_solve(solved))
         return Attempt(result=SubmissionResult.CORRECT, submission=submission, solve=solve, blood=blood)
 
 
-def _announce_solve(solve_id: int, blood: int | None) -> None:
-    solve = Solve.objects.select_related("challenge__event", "team").get(pk=solve_id)
-    event = solve.challenge.event
-    standings_changed(event.pk, kind="append")
-    if solve.challenge.state == ChallengeState.HIDDEN or not solve.team.ranked:
+_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class _SolveNews:
+    event_id: int
+    team_id: int
+    team_name: str
+    challenge_id: int
+    shown: bool  # a visible challenge, a ranked team
+    titles: dict[str, str]
+    blood: int | None
+    at: datetime
+    frozen: bool
+
+
+def _announce_solve(news: _SolveNews) -> None:
+    standings_changed(news.event_id, kind="append")
+    if not news.shown:
         return
     data = {
-        "team_id": solve.team_id,
-        "team": solve.team.name,
-        "challenge_id": solve.challenge_id,
-        "titles": {code: row.title for code, row in solve.challenge.translation_map().items()},
-        "blood": blood,
-        "at": solve.created_at.isoformat(),
+        "team_id": news.team_id,
+        "team": news.team_name,
+        "challenge_id": news.challenge_id,
+        "titles": news.titles,
+        "blood": news.blood,
+        "at": news.at.isoformat(),
     }
-    live.publish(f"event:{event.pk}:staff", "solve", data)
-    frozen = phases.is_frozen(_schedule(event), solve.created_at)
-    if not frozen:
-        live.publish(f"event:{event.pk}:public", "solve", data)
+    live.publish(f"event:{news.event_id}:staff", "solve", data)
+    if not news.frozen:
+        live.publish(f"event:{news.event_id}:public", "solve", data)
 
 
 def hint_unlock(*, hint: Hint, team: Team, user: User, now: datetime | None = None) -> tuple[HintUnlock, bool]:

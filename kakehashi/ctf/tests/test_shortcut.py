@@ -19,7 +19,8 @@ from django.utils import timezone, translation
 from kakehashi.accounts import services as accounts
 from kakehashi.accounts.models import ApiToken, User
 from kakehashi.accounts.tests.factories import UserFactory
-from kakehashi.ctf import known_events, outcomes, prepared, shortcut
+from kakehashi.core import versions
+from kakehashi.ctf import known_challenges, known_events, outcomes, prepared, shortcut
 from kakehashi.ctf.choices import EventRole, ParticipantStatus, SubmissionResult
 from kakehashi.ctf.models import Challenge, Event, EventStaff, Participant, Solve, Submission
 from kakehashi.ctf.services import play, standings, teams
@@ -532,9 +533,23 @@ def test_an_answer_from_a_grant_reads_the_shared_cache_once(
     token = token_of(player.user)
     warm(app, board(player), token)
     counting = CountingCache(cache)
-    for module in (shortcut, known_events, standings):
+    for module in (shortcut, versions, standings):
         monkeypatch.setattr(module, "cache", counting)
     reply = call(app, board(player), token=token)
+    assert not reply.by_django
+    assert counting.calls == ["get_many"]
+
+
+def test_a_flag_from_a_grant_reads_the_shared_cache_once_before_judging(
+    app: Any, player: Participant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = token_of(player.user)
+    submit(app, player, token, "flag{nope}")  # Django makes the grant
+    assert not submit(app, player, token, "flag{nope-again}").by_django  # this process keeps the event
+    counting = CountingCache(cache)
+    for module in (shortcut, versions, known_challenges):
+        monkeypatch.setattr(module, "cache", counting)
+    reply = submit(app, player, token, "flag{still-not}")
     assert not reply.by_django
     assert counting.calls == ["get_many"]
 

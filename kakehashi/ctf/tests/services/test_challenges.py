@@ -674,5 +674,6 @@ def test_a_missing_standings_service_is_tolerated(
     challenge = make()
     with django_capture_on_commit_callbacks() as callbacks:
         services.challenge_hide(challenge=challenge)
-    assert len(callbacks) == 1
-    callbacks[0]()  # would raise ImportError without the guard
+    assert callbacks  # the announcement (and the judging rules' version, see known_challenges)
+    for callback in callbacks:
+        callback()  # the announcement would raise ImportError without the guard

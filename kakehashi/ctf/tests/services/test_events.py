@@ -352,8 +352,8 @@ def test_without_a_standings_service_nothing_is_asked(
     event = create()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         events.event_update(event=event, blood_bonuses=[10])
-    # Only the kept events are told (see known_events); nothing asks for standings.
-    assert {callback.__module__ for callback in callbacks} <= {"kakehashi.ctf.known_events"}
+    # Only the versions of kept copies change (see known_events); nothing asks for standings.
+    assert {callback.__module__ for callback in callbacks} <= {"kakehashi.core.versions"}
     event.refresh_from_db()
     assert event.blood_bonuses == [10]
 

@@ -147,6 +147,34 @@ def test_rate_limit_per_account(player: Participant, challenge: Challenge) -> No
     assert attempt(player, challenge, FLAG, now=timezone.now() + timedelta(seconds=61)) == "correct"
 
 
+def test_a_limit_changed_after_the_caller_read_the_event_is_the_one_applied(
+    player: Participant, challenge: Challenge
+) -> None:
+    assert player.team is not None
+    stale = Event.objects.get(pk=player.event_id)
+    assert stale.wrong_attempts_per_minute > 2
+    for _ in range(2):
+        assert attempt(player, challenge, "wrong") == "incorrect"
+    Event.objects.filter(pk=stale.pk).update(wrong_attempts_per_minute=2)
+    outcome = submission_attempt(challenge=challenge, team=player.team, user=player.user, provided="x", event=stale)
+    assert outcome.result == "rate_limited"
+    assert outcome.retry_after > 0
+
+
+def test_the_first_three_ranked_solvers_get_their_place(player: Participant, challenge: Challenge) -> None:
+    places = []
+    hidden = ParticipantFactory.create(event=player.event, team__hidden=True)
+    assert hidden.team is not None
+    outcome = submission_attempt(challenge=challenge, team=hidden.team, user=hidden.user, provided=FLAG)
+    assert outcome.correct
+    assert outcome.blood is None  # a hidden team takes no place and is not counted before others
+    for _ in range(4):
+        solver = ParticipantFactory.create(event=player.event)
+        assert solver.team is not None
+        places.append(submission_attempt(challenge=challenge, team=solver.team, user=solver.user, provided=FLAG).blood)
+    assert places == [1, 2, 3, None]
+
+
 def test_generated_flags_and_sharing(player: Participant) -> None:
     event = player.event
     challenge = ChallengeFactory.create(event=event)
